@@ -228,9 +228,9 @@ class WagonArchive(object):
             name = check_member_name(self.path, info.filename)
             mode = info.external_attr >> 16
             is_dir = info.filename.endswith("/")
-            # Unix-made zips carry a file type in the high bits: accept only
-            # regular files and directories (a symlink is S_IFLNK there).
-            if info.create_system == 3 and mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            # Unix-made zips may carry a file type in the high bits: accept only
+            # none, regular files and directories (a symlink is S_IFLNK there).
+            if info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
                 raise ArchiveError("%s holds %s, which is not a regular file; refusing it" % (self.path, name))
             if info.flag_bits & 0x1:
                 raise ArchiveError("%s holds an encrypted member (%s); refusing it" % (self.path, name))
