@@ -1,0 +1,594 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, offline.wagon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# This module util is PRIVATE to the offline.wagon collection. It may change or
+# disappear at any time. Do not use it from other collections or roles.
+
+"""Building a wagon on a connected machine: resolve, describe, write, compare.
+
+1. Classify the source: a requirement (``flask==3.0.3``), a local project
+   directory or archive, or an http(s)/file URL. A source that looks like a
+   path but does not exist is an error, never a package name.
+2. Resolve with the build Python's pip (``pip wheel``; the user's pip
+   configuration applies). Non-requirement sources are first built alone
+   (``--no-deps``) so the main wheel's name and version come from its
+   METADATA; their dependencies are then resolved from that wheel.
+3. Describe: Wagon 1.0's 12 keys, named as Wagon 1.0 names them
+   (``package_name`` is the main wheel's ``Name:`` exactly, linux platforms
+   are written ``linux_<arch>``), plus our extension (hashes, what built it,
+   what was excluded).
+4. Write the archive deterministically next to the destination, compare it
+   byte for byte with what is there, and move it into place only when it
+   differs. In check mode everything happens in a temporary directory.
+
+Credentials in URLs (``https://user:password@host``) are masked in every
+string this module hands back: messages, commands and metadata.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections import namedtuple
+
+from ansible.module_utils import distro
+
+from ansible_collections.offline.wagon.plugins.module_utils._archive import FORMATS, WagonArchive, write_archive
+from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon
+from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
+from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name, python_label
+from ansible_collections.offline.wagon.plugins.module_utils._wheel import WheelName, file_sha256, read_wheel_metadata
+
+try:
+    from packaging.requirements import InvalidRequirement, Requirement
+except ImportError:
+    HAS_PACKAGING = False
+    PACKAGING_IMPORT_ERROR = sys.exc_info()[1]
+else:
+    HAS_PACKAGING = True
+    PACKAGING_IMPORT_ERROR = None
+
+COLLECTION = "offline.wagon 0.1.0"
+
+# 1980-01-01T00:00:00Z, as in our archives: wheels pip builds locally get
+# fixed times, so a rebuild gives the same bytes.
+SOURCE_DATE_EPOCH = "315532800"
+
+URL_SCHEMES = ("http", "https", "file")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# scheme://userinfo@ — userinfo may not hold "/" or white space; greedy, so an
+# unencoded "@" in a password is masked too.
+_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)([^/\s]*)@")
+_MASK = "********"
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip", ".whl")
+_LINUX_PLATFORM = re.compile(r"^(?:manylinux(?:1|2010|2014)|manylinux_\d+_\d+|musllinux_\d+_\d+|linux)_(.+)$")
+_STDERR_LINES = 6
+
+_PROBE = (
+    "import platform, sys\n"
+    "try:\n"
+    "    import pip\n"
+    "except ImportError:\n"
+    "    sys.exit(3)\n"
+    "print(platform.python_version())\n"
+    "print(pip.__version__)\n"
+)
+
+
+class BuildRequest(
+    namedtuple(
+        "BuildRequest",
+        [
+            "source", "dest", "requirements", "archive_format", "exclude", "python_versions", "build_tag",
+            "files", "index_url", "find_links", "no_index", "pip_args", "python", "validate", "force",
+        ],
+    )
+):
+    """Everything ``wagon_build`` is asked to do; only ``source`` and ``dest`` are required."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls, source, dest, requirements=(), archive_format="zip", exclude=(), python_versions=(), build_tag="",
+        files=(), index_url=None, find_links=(), no_index=False, pip_args=(), python=None, validate=False,
+        force=False,
+    ):
+        return super(BuildRequest, cls).__new__(
+            cls, source, dest, tuple(requirements or ()), archive_format, tuple(exclude or ()),
+            tuple(python_versions or ()), build_tag or "", tuple(files or ()), index_url or None,
+            tuple(find_links or ()), bool(no_index), tuple(pip_args or ()), python or sys.executable,
+            bool(validate), bool(force),
+        )
+
+
+BuildResult = namedtuple(
+    "BuildResult", ["changed", "archive", "sha256", "size", "metadata", "wheels", "commands", "diff", "warnings"]
+)
+
+Source = namedtuple("Source", ["kind", "target", "name"])
+BuildPython = namedtuple("BuildPython", ["executable", "version", "pip_version"])
+ResolvedWheel = namedtuple("ResolvedWheel", ["filename", "path", "name", "version", "requires_python", "license", "sha256", "size"])
+
+
+# Masking ---------------------------------------------------------------------
+
+
+def mask_url(text):
+    """Return ``text`` with the user info of every URL in it masked.
+
+    ``https://user:secret@host`` becomes ``https://user:********@host``; a
+    token alone (``https://token@host``) becomes ``https://********@host``.
+    """
+    if not text:
+        return text
+
+    def hide(match):
+        scheme, userinfo = match.group(1), match.group(2)
+        user, colon, dummy = userinfo.partition(":")
+        return "%s%s@" % (scheme, "%s:%s" % (user, _MASK) if colon else _MASK)
+
+    return _CREDENTIALS.sub(hide, text)
+
+
+def url_secrets(text):
+    """Return the passwords and tokens in the URLs of ``text`` (what :func:`mask_url` hides)."""
+    secrets = []
+    for match in _CREDENTIALS.finditer(text or ""):
+        user, colon, password = match.group(2).partition(":")
+        secret = password if colon else user
+        if secret:
+            secrets.append(secret)
+    return secrets
+
+
+def _masked_argv(argv):
+    return [mask_url(str(arg)) for arg in argv]
+
+
+# The source --------------------------------------------------------------------
+
+
+def _looks_like_path(text):
+    return (
+        "/" in text or "\\" in text or text.startswith((".", "~"))
+        or text.lower().endswith(_ARCHIVE_SUFFIXES)
+    )
+
+
+def classify_source(source):
+    """Return the Source that ``source`` names; raise WagonError when it names nothing usable.
+
+    ``kind`` is ``requirement`` (``name`` set), ``directory``, ``file`` or ``url``;
+    ``target`` is what pip is given (an absolute path for local sources). As
+    with pip, a bare name is a requirement even when a directory of that name
+    is in the current directory: a path must look like one (``./demo``).
+    """
+    text = (source or "").strip()
+    if not text:
+        raise WagonError("source is empty: give a requirement, a project directory, an archive or a URL")
+    scheme = _SCHEME.match(text)
+    if scheme:
+        if scheme.group(1).lower() not in URL_SCHEMES:
+            raise WagonError(
+                "source URL %s has the scheme %s; only %s URLs are supported"
+                % (mask_url(text), scheme.group(1), ", ".join(URL_SCHEMES))
+            )
+        return Source("url", text, None)
+    requirement = problem = None
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as error:
+        problem = error
+    if requirement is not None and requirement.url:
+        return Source("requirement", text, requirement.name)
+    if _looks_like_path(text):
+        local = os.path.abspath(os.path.expanduser(text))
+        if not os.path.exists(local):
+            raise WagonError(
+                "source %s does not exist (it looks like a path, so it is not looked up as a package)" % local
+            )
+        return Source("directory" if os.path.isdir(local) else "file", local, None)
+    if requirement is not None:
+        return Source("requirement", text, requirement.name)
+    raise WagonError(
+        "source %r is not a requirement, an existing path or a URL: %s" % (mask_url(text), mask_url(str(problem)))
+    )
+
+
+# Checking the other inputs ------------------------------------------------------
+
+
+def _python_labels(request, build_python):
+    if not request.python_versions:
+        return [python_label(build_python.version[:2])]
+    labels = []
+    for version in request.python_versions:
+        label = python_label(version)
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def extra_files(paths):
+    """Return ``{basename: path}`` for ``files``; raise WagonError for a missing path or a repeated name."""
+    chosen = {}
+    for path in paths:
+        absolute = os.path.abspath(path)
+        if not os.path.isfile(absolute):
+            raise WagonError("file %s (in files) does not exist or is not a regular file" % path)
+        name = os.path.basename(absolute)
+        if name in chosen:
+            raise WagonError(
+                "files has two files named %s (%s and %s); a wagon keeps files by name, so rename one"
+                % (name, chosen[name], absolute)
+            )
+        chosen[name] = absolute
+    return chosen
+
+
+def _requirement_files(paths):
+    checked = []
+    for path in paths:
+        if not os.path.isfile(path):
+            raise WagonError("requirements file %s does not exist or is not a regular file" % path)
+        checked.append(os.path.abspath(path))
+    return checked
+
+
+def _check_request(request):
+    if request.archive_format not in FORMATS:
+        raise WagonError("format %r is not one of %s" % (request.archive_format, ", ".join(FORMATS)))
+    if "/" in request.build_tag or "\\" in request.build_tag:
+        raise WagonError("build_tag %r may not contain a path separator: it is part of the archive's file name" % request.build_tag)
+    for version in request.python_versions:
+        python_label(version)
+
+
+# Commands ---------------------------------------------------------------------------
+
+
+def _run(runner, argv, what, commands=None, env=None):
+    masked = _masked_argv(argv)
+    if commands is not None:
+        commands.append(masked)
+    try:
+        result = runner(list(argv), env=env)
+    except OSError as error:
+        raise CommandError("%s: cannot run %s: %s" % (what, argv[0], error), masked)
+    if result.rc != 0:
+        lines = [line.strip() for line in (result.stderr or result.stdout or "").splitlines() if line.strip()]
+        tail = " | ".join(lines[-_STDERR_LINES:]) or "no output"
+        raise CommandError(
+            mask_url("%s failed (rc=%s): %s" % (what, result.rc, tail)),
+            masked, result.rc, mask_url(result.stdout), mask_url(result.stderr),
+        )
+    return result
+
+
+def pip_environment(base=None):
+    """The environment pip builds in: the user's own (pip configuration applies), plus fixed times."""
+    env = dict(os.environ if base is None else base)
+    env.update({"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PIP_NO_INPUT": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    return env
+
+
+def probe_build_python(python, runner):
+    """Return the BuildPython for ``python``; raise WagonError when it cannot run or has no pip."""
+    executable = python if os.sep in python else shutil.which(python)
+    if not executable or not os.access(executable, os.X_OK):
+        raise WagonError("python %s (the build interpreter) does not exist or cannot be run" % python)
+    try:
+        result = runner([executable, "-c", _PROBE])
+    except OSError as error:
+        raise WagonError("cannot run the build interpreter %s: %s" % (executable, error))
+    if result.rc == 3:
+        raise WagonError("python %s has no pip; install it (%s -m ensurepip) or choose another python" % (executable, executable))
+    lines = (result.stdout or "").split()
+    if result.rc != 0 or len(lines) < 2:
+        raise WagonError("cannot ask %s its version: %s" % (executable, (result.stderr or "").strip()[-500:]))
+    version = tuple(int(part) for part in re.findall(r"\d+", lines[0])[:3])
+    return BuildPython(executable, version, lines[1])
+
+
+def _pip_options(request):
+    options = []
+    if request.index_url:
+        options += ["--index-url", request.index_url]
+    for link in request.find_links:
+        local = os.path.abspath(os.path.expanduser(link))
+        options += ["--find-links", link if _SCHEME.match(link) or not os.path.exists(local) else local]
+    if request.no_index:
+        options.append("--no-index")
+    return options + list(request.pip_args)
+
+
+def _pip_wheel(request, python, wheel_dir, targets, requirement_files=(), no_deps=False):
+    argv = [python, "-m", "pip", "wheel", "--wheel-dir", wheel_dir]
+    if no_deps:
+        argv.append("--no-deps")
+    argv += _pip_options(request)
+    for path in requirement_files:
+        argv += ["--requirement", path]
+    return argv + list(targets)
+
+
+def _wheels_in(directory):
+    return sorted(name for name in os.listdir(directory) if name.endswith(".whl"))
+
+
+# Resolution -----------------------------------------------------------------------------
+
+
+def resolve(request, source, python, workdir, runner, commands):
+    """Run pip; return ``(main wheel file name, {file name: path})`` of every wheel resolved."""
+    env = pip_environment()
+    what = "pip wheel for %s" % mask_url(request.source)
+    requirement_files = _requirement_files(request.requirements)
+    wheel_dir = os.path.join(workdir, "wheels")
+    os.mkdir(wheel_dir)
+    if source.kind == "requirement":
+        main_name = source.name
+        target = source.target
+    else:
+        main_dir = os.path.join(workdir, "main")
+        os.mkdir(main_dir)
+        _run(runner, _pip_wheel(request, python, main_dir, [source.target], no_deps=True), what, commands, env)
+        built = _wheels_in(main_dir)
+        if len(built) != 1:
+            raise WagonError("building %s gave %d wheels, expected one: %s" % (mask_url(request.source), len(built), ", ".join(built)))
+        target = os.path.join(main_dir, built[0])
+        main_name = read_wheel_metadata(target).name
+        refuse_excluding(main_name, request.exclude)
+    _run(runner, _pip_wheel(request, python, wheel_dir, [target], requirement_files), what, commands, env)
+    wheels = {name: os.path.join(wheel_dir, name) for name in _wheels_in(wheel_dir)}
+    matches = [name for name in wheels if WheelName.parse(name).canonical_name == canonicalize_name(main_name)]
+    if len(matches) != 1:
+        raise WagonError(
+            "pip resolved %s but gave %d wheels of %s (%s)"
+            % (mask_url(request.source), len(matches), main_name, ", ".join(sorted(wheels)) or "none")
+        )
+    return matches[0], wheels
+
+
+def describe_wheels(paths):
+    """Return ``{file name: ResolvedWheel}`` for ``{file name: path}``."""
+    described = {}
+    for filename, path in sorted(paths.items()):
+        WheelName.parse(filename)
+        meta = read_wheel_metadata(path)
+        described[filename] = ResolvedWheel(
+            filename, path, meta.name, meta.version, meta.requires_python, meta.license,
+            file_sha256(path), os.path.getsize(path),
+        )
+    return described
+
+
+def refuse_excluding(name, exclude):
+    """Raise WagonError when ``exclude`` names the package ``name`` the wagon is built for."""
+    if canonicalize_name(name) in {canonicalize_name(n) for n in exclude}:
+        raise WagonError("exclude names %s, the package the wagon is built for; it cannot be left out" % name)
+
+
+def apply_exclude(wheels, exclude, main_filename):
+    """Return ``(kept wheels, warnings)``; raise WagonError when the main package is excluded."""
+    refuse_excluding(wheels[main_filename].name, exclude)
+    excluded = {canonicalize_name(name): name for name in exclude}
+    kept = {f: w for f, w in wheels.items() if canonicalize_name(w.name) not in excluded}
+    present = {canonicalize_name(w.name) for w in wheels.values()}
+    warnings = [
+        "exclude: %s is not among the resolved wheels; nothing was left out for it" % name
+        for canonical, name in sorted(excluded.items()) if canonical not in present
+    ]
+    return kept, warnings
+
+
+# Metadata ------------------------------------------------------------------------------------
+
+
+def wagon_platform(wheel_names):
+    """Return Wagon 1.0's ``supported_platform`` for wheels with these file names.
+
+    ``any`` when every wheel is pure; ``linux_<arch>`` for manylinux, musllinux
+    and linux wheels (Wagon 1.0's install refuses PEP 600 names); other
+    platform tags pass through. Wheels for different linux architectures, or
+    for linux and another system, are refused: one wagon names one platform.
+    """
+    platforms = set()
+    for filename in wheel_names:
+        wheel = WheelName.parse(filename)
+        if wheel.is_pure:
+            continue
+        linux = set()
+        for tag in wheel.platform_tags:
+            match = _LINUX_PLATFORM.match(tag)
+            if match:
+                linux.add("linux_" + match.group(1))
+        platforms.update(linux or {".".join(wheel.platform_tags)})
+    if not platforms:
+        return "any"
+    linux = sorted(p for p in platforms if p.startswith("linux_"))
+    if len(linux) > 1 or (linux and len(platforms) > 1):
+        raise WagonError(
+            "the wheels are for several platforms (%s); a wagon is for one: build one wagon per platform"
+            % ", ".join(sorted(platforms))
+        )
+    # Like Wagon 1.0 for mixed macOS deployment targets: the last one sorted.
+    return max(platforms)
+
+
+def os_properties(platform):
+    """Wagon 1.0's ``build_server_os_properties``: filled only on Linux for platform-specific wagons."""
+    if platform == "any" or not sys.platform.startswith("linux"):
+        return None
+    return {
+        "distribution": (distro.id() or "").lower() or None,
+        "distribution_release": (distro.codename() or "").lower() or None,
+        "distribution_version": (distro.version() or "").lower() or None,
+    }
+
+
+def build_metadata(request, main, wheels, files, labels, build_python):
+    platform = wagon_platform(wheels)
+    extension = {
+        "built_by": {
+            "collection": COLLECTION,
+            "python": ".".join(str(part) for part in build_python.version),
+            "pip": build_python.pip_version,
+        },
+        "excluded": sorted(set(request.exclude), key=canonicalize_name),
+    }
+    return create_metadata(
+        name=main.name,
+        version=main.version,
+        source=mask_url(request.source),
+        wheels={
+            f: {"sha256": w.sha256, "size": w.size, "name": w.name, "version": w.version,
+                "requires_python": w.requires_python, "license": w.license}
+            for f, w in wheels.items()
+        },
+        platform=platform,
+        python_versions=labels,
+        build_tag=request.build_tag,
+        files={name: {"sha256": file_sha256(path), "size": os.path.getsize(path)} for name, path in files.items()},
+        os_properties=os_properties(platform),
+        extension=extension,
+    )
+
+
+# Comparing and writing -----------------------------------------------------------------------
+
+
+def same_bytes(left, right, chunk=1024 * 1024):
+    """True when the files ``left`` and ``right`` hold the same bytes."""
+    if os.path.getsize(left) != os.path.getsize(right):
+        return False
+    with open(left, "rb") as one, open(right, "rb") as other:
+        while True:
+            a, b = one.read(chunk), other.read(chunk)
+            if a != b:
+                return False
+            if not a:
+                return True
+
+
+def _listing(archive_name, wheels):
+    return "".join("%s\n" % line for line in [archive_name] + sorted(wheels))
+
+
+def archive_diff(path, metadata):
+    """before/after as the archive name and its sorted wheels."""
+    before = ""
+    if os.path.isfile(path):
+        try:
+            with WagonArchive(path) as existing:
+                before = _listing(os.path.basename(path), existing.read_metadata().wheels)
+        except WagonError as error:
+            before = "(unreadable: %s)\n" % error
+    return {
+        "before_header": path if before else "%s (absent)" % path,
+        "after_header": path,
+        "before": before,
+        "after": _listing(os.path.basename(path), metadata.wheels),
+    }
+
+
+def _new_file_mode():
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write(request, metadata, wheels, files, directory):
+    """Write the archive to a new temporary file in ``directory``; return its path."""
+    fd, temporary = tempfile.mkstemp(prefix=".%s." % metadata.archive_name, suffix=".tmp", dir=directory)
+    os.close(fd)
+    try:
+        write_archive(
+            temporary, metadata.name, metadata.to_json(), {f: w.path for f, w in wheels.items()}, files,
+            request.archive_format,
+        )
+        os.chmod(temporary, _new_file_mode())
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
+def validate_archive(path, python, workdir, runner):
+    """Install the wagon at ``path`` offline into a throwaway venv of ``python``; raise WagonError if it does not install."""
+    venv = os.path.join(workdir, "validate-venv")
+    try:
+        install_wagon(path, venv, runner, venv_python_path=python)
+    except WagonError as error:
+        raise WagonError("the wagon does not install (validate): %s" % mask_url(str(error)))
+
+
+# The whole job ------------------------------------------------------------------------------------
+
+
+def place_archive(request, metadata, wheels, files, archive, python, workdir, runner, check_mode):
+    """Write, validate, compare and (unless in check mode) move the archive into place.
+
+    Return ``(changed, sha256, size)``. The archive is written next to its
+    destination and renamed over it only when its bytes differ (or with
+    ``force``), so an unchanged wagon keeps its file, inode and times.
+    """
+    directory = workdir if check_mode else os.path.dirname(archive)
+    if not check_mode and not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    temporary = _write(request, metadata, wheels, files, directory)
+    try:
+        if request.validate:
+            validate_archive(temporary, python, workdir, runner)
+        sha256, size = file_sha256(temporary), os.path.getsize(temporary)
+        changed = request.force or not (os.path.isfile(archive) and same_bytes(temporary, archive))
+        if changed and not check_mode:
+            os.rename(temporary, archive)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return changed, sha256, size
+
+
+def build_wagon(request, runner, check_mode=False):
+    """Build the wagon ``request`` asks for; return a BuildResult.
+
+    In check mode nothing is written in ``dest``; ``changed`` says whether a
+    real run would write the archive. Raise WagonError on any failure, with
+    every URL credential masked.
+    """
+    if not HAS_PACKAGING:
+        raise WagonError("building a wagon needs the Python library packaging: %s" % PACKAGING_IMPORT_ERROR)
+    _check_request(request)
+    dest = os.path.abspath(request.dest)
+    if os.path.exists(dest) and not os.path.isdir(dest):
+        raise WagonError("dest %s exists and is not a directory" % dest)
+    files = extra_files(request.files)
+    source = classify_source(request.source)
+    if source.name:
+        refuse_excluding(source.name, request.exclude)
+    commands = []
+    workdir = tempfile.mkdtemp(prefix="offline-wagon-build-")
+    try:
+        build_python = probe_build_python(request.python, runner)
+        labels = _python_labels(request, build_python)
+        main_filename, paths = resolve(request, source, build_python.executable, workdir, runner, commands)
+        wheels, warnings = apply_exclude(describe_wheels(paths), request.exclude, main_filename)
+        metadata = build_metadata(request, wheels[main_filename], wheels, files, labels, build_python)
+        archive = os.path.join(dest, metadata.archive_name)
+        diff = archive_diff(archive, metadata)
+        changed, sha256, size = place_archive(
+            request, metadata, wheels, files, archive, build_python.executable, workdir, runner, check_mode
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    listed = [
+        {"filename": w.filename, "name": w.name, "version": w.version, "sha256": w.sha256, "size": w.size}
+        for w in (wheels[f] for f in sorted(wheels))
+    ]
+    return BuildResult(changed, archive, sha256, size, metadata, listed, commands, diff, warnings)
