@@ -4,15 +4,10 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import os
 import platform
-import subprocess
 import sys
-import textwrap
-import zipfile
 
 import pytest
 
@@ -26,104 +21,14 @@ from ansible_collections.offline.wagon.plugins.module_utils._build import (
     wagon_platform,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult
+from tests.support.fixtures import make_project, make_wheel
+from tests.support.pythons import run
 
 PY_LABEL = "py%d%d" % sys.version_info[:2]
 SECRET = "s3cr3t-Pa55"
 
 
-# Fixtures: a runner, wheels written by hand, a pyproject-only project -----------------------
-
-
-def run(argv, cwd=None, env=None):
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    return CommandResult(done.returncode, done.stdout, done.stderr)
-
-
-@pytest.fixture(autouse=True)
-def no_pip_config(monkeypatch):
-    """Keep this machine's pip configuration (a mirror, find-links) away from pip."""
-    for name in list(os.environ):
-        if name.startswith("PIP_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-
-
-def _record_line(name, data):
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return "%s,sha256=%s,%d\n" % (name, digest, len(data))
-
-
-def write_wheel(path, name, version, requires=(), requires_python="", license_text="", tag="py3-none-any"):
-    """Write a minimal installable wheel to ``path``; return ``path``."""
-    dist = name.replace("-", "_")
-    info = "%s-%s.dist-info" % (dist, version)
-    metadata = "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)
-    if requires_python:
-        metadata += "Requires-Python: %s\n" % requires_python
-    if license_text:
-        metadata += "License: %s\n" % license_text
-    metadata += "".join("Requires-Dist: %s\n" % r for r in requires)
-    members = [
-        ("%s/__init__.py" % dist.lower(), "VERSION = %r\n" % version),
-        ("%s/METADATA" % info, metadata),
-        ("%s/WHEEL" % info, "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: %s\n" % tag),
-    ]
-    record = "".join(_record_line(n, d.encode()) for n, d in members) + "%s/RECORD,,\n" % info
-    with zipfile.ZipFile(str(path), "w") as wheel:
-        for member, data in members + [("%s/RECORD" % info, record)]:
-            wheel.writestr(zipfile.ZipInfo(member, (1980, 1, 1, 0, 0, 0)), data)
-    return str(path)
-
-
-def make_wheel(directory, name, version, tag="py3-none-any", **kwargs):
-    return write_wheel(
-        os.path.join(str(directory), "%s-%s-%s.whl" % (name.replace("-", "_"), version, tag)),
-        name, version, tag=tag, **kwargs
-    )
-
-
-# An in-tree PEP 517 backend: builds offline, with no setuptools and no index.
-BACKEND = textwrap.dedent(
-    '''
-    import base64, hashlib, json, os, zipfile
-
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "project.json")) as f:
-        P = json.load(f)
-
-    def _line(name, data):
-        d = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        return "%s,sha256=%s,%d\\n" % (name, d, len(data))
-
-    def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-        dist = P["name"].replace("-", "_")
-        info = "%s-%s.dist-info" % (dist, P["version"])
-        meta = "Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n" % (P["name"], P["version"])
-        meta += "".join("Requires-Dist: %s\\n" % r for r in P["requires"])
-        members = [
-            (dist.lower() + "/__init__.py", "X = 1\\n"),
-            (info + "/METADATA", meta),
-            (info + "/WHEEL", "Wheel-Version: 1.0\\nGenerator: backend\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"),
-        ]
-        record = "".join(_line(n, d.encode()) for n, d in members) + info + "/RECORD,,\\n"
-        name = "%s-%s-py3-none-any.whl" % (dist, P["version"])
-        with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as whl:
-            for member, data in members + [(info + "/RECORD", record)]:
-                whl.writestr(zipfile.ZipInfo(member, (1980, 1, 1, 0, 0, 0)), data)
-        return name
-    '''
-)
-
-
-def make_project(directory, name, version, requires=()):
-    """Write a pyproject-only project (no setup.py) at ``directory``; return its path."""
-    directory.mkdir(parents=True)
-    (directory / "pyproject.toml").write_text(
-        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
-    )
-    (directory / "backend.py").write_text(BACKEND)
-    (directory / "project.json").write_text(json.dumps({"name": name, "version": version, "requires": list(requires)}))
-    return str(directory)
+# Fixtures ----------------------------------------------------------------------
 
 
 @pytest.fixture

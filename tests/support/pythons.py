@@ -1,0 +1,44 @@
+# Copyright: (c) 2026, offline.wagon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where the real interpreters of this machine are."""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CONTROLLER_PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
+
+
+def find_pythons():
+    """``{"3.8": "/root/.pyenv/versions/3.8.18/bin/python3.8", ...}``, newest patch of each minor."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = {}
+    for directory in sorted(glob.glob(os.path.join(root, "versions", "3.*"))):
+        parts = os.path.basename(directory).split(".")
+        if len(parts) != 3 or not all(p.isdigit() for p in parts):
+            continue
+        minor = "%s.%s" % tuple(parts[:2])
+        python = os.path.join(directory, "bin", "python" + minor)
+        if os.access(python, os.X_OK):
+            found[minor] = python
+    return found
+
+
+def run(argv, cwd=None, env=None):
+    """A runner for the engine (see _runner.py) backed by subprocess."""
+    from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult
+
+    proc = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    return CommandResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def base_python(venv_python=sys.executable):
+    """The real interpreter behind a venv's python (what ``python -m venv`` should use)."""
+    return subprocess.check_output(
+        [venv_python, "-c", "import sys, os; print(os.path.realpath(sys._base_executable if hasattr(sys, '_base_executable') else sys.executable))"],
+        universal_newlines=True,
+    ).strip()
