@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # ansible-test sanity on one ansible-core: sanity.sh VENV
 # ansible-test refuses a tree reached through a symlink, so the tracked files
-# are copied to build/sanity/ansible_collections/offline/wagon first.
+# are copied to $TMPDIR/offline-wagon-sanity/ansible_collections/offline/wagon first
+# (outside this git checkout, whose .gitignore would hide them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=$PWD/$1
-copy=build/sanity/ansible_collections/offline/wagon
+copy=${TMPDIR:-/tmp}/offline-wagon-sanity/ansible_collections/offline/wagon
 rm -rf "$copy"
 mkdir -p "$copy"
 git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$copy"

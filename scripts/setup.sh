@@ -24,6 +24,7 @@ missing=()
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v ip >/dev/null || missing+=(iproute2)
 command -v gcc >/dev/null || missing+=(gcc)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
 command -v ssh >/dev/null || missing+=(openssh-client)
 if ((${#missing[@]})); then

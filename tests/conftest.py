@@ -19,7 +19,6 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 
-
 @pytest.fixture(scope="session")
 def pythons():
     """``{"3.6": path, ...}`` for every pyenv CPython 3.6-3.13 on this machine."""

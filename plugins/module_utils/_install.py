@@ -166,17 +166,19 @@ def select_wheels(metadata, info, ignore_platform=False, hashes=None):
     chosen = []
     problems = []
     for canonical, wheels in sorted(candidates.items()):
+        # Wheels that fit no tag of this interpreter rank after every one that does.
+        unfit = len(ranks)
         ranked = sorted(
-            (min((ranks[tag] for tag in WheelName.parse(f).tags if tag in ranks), default=None), f, n, v)
+            (min([ranks[tag] for tag in WheelName.parse(f).tags if tag in ranks] or [unfit]), f, n, v)
             for f, n, v in wheels
         )
-        fitting = [entry for entry in ranked if entry[0] is not None]
+        fitting = [entry for entry in ranked if entry[0] < unfit]
         if not fitting:
             if not ignore_platform:
-                problems.append("%s (has %s)" % (wheels[0][1], ", ".join(sorted(f for f, _, _ in wheels))))
+                problems.append("%s (has %s)" % (wheels[0][1], ", ".join(sorted(entry[0] for entry in wheels))))
                 continue
-            fitting = [(0,) + entry[1:] for entry in ranked]
-        _, filename, name, version = fitting[0]
+            fitting = ranked
+        filename, name, version = fitting[0][1:]
         requires = metadata.extension.get("wheels", {}).get(filename, {}).get("requires_python", "")
         if requires and not python_satisfies(requires, info.version):
             problems.append("%s %s (Requires-Python %s)" % (name, version, requires))

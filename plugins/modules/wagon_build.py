@@ -135,7 +135,6 @@ attributes:
     support: full
     details: When the index offers newer releases than the last build used, a rebuild picks them up and reports a change.
   platform:
-    description: Target OS/families that can be operated against.
     support: full
     platforms: posix
 requirements:

@@ -24,7 +24,7 @@ options:
     default: []
   venvs:
     description:
-      - Paths of virtualenvs on the host. A path that is not a virtualenv is reported with RV(ansible_facts.wagons.venvs.exists=false).
+      - Paths of virtualenvs on the host. A path that is not a virtualenv is reported with C(exists=false).
     type: list
     elements: path
     default: []

@@ -97,7 +97,6 @@ def make_project(directory, name, version, requires=()):
     return str(directory)
 
 
-
 CEXT_SOURCE = r"""
 #include <Python.h>
 static PyObject *answer(PyObject *self, PyObject *args) { return PyLong_FromLong(42); }

@@ -32,7 +32,7 @@ def run(argv, cwd=None, env=None):
     """A runner for the engine (see _runner.py) backed by subprocess."""
     from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult
 
-    proc = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    proc = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
     return CommandResult(proc.returncode, proc.stdout, proc.stderr)
 
 

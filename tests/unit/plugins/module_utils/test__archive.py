@@ -109,7 +109,7 @@ def test_a_wheel_whose_hash_does_not_match_is_refused(tmp_path, inputs):
 
 
 def test_metadata_listing_a_missing_wheel_is_refused(tmp_path, inputs):
-    metadata, _, _ = inputs
+    metadata = inputs[0]
     path = write_archive(str(tmp_path / "a.wgn"), "six", metadata.to_json(), {})
     with WagonArchive(path) as archive:
         with pytest.raises(MetadataError, match="lists wheels/six-1.16.0.*not in the archive"):

@@ -1,0 +1,387 @@
+# Copyright: (c) 2026, offline.wagon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The install engine, for real: real venvs of pyenv Pythons, real pip, wagons built here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+
+import pytest
+
+from ansible_collections.offline.wagon.plugins.module_utils._archive import write_archive
+from ansible_collections.offline.wagon.plugins.module_utils._errors import (
+    ArchiveError,
+    IncompatibleError,
+    MetadataError,
+    WagonError,
+)
+from ansible_collections.offline.wagon.plugins.module_utils._install import (
+    check_pip_args,
+    install_wagon,
+    read_records,
+)
+from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
+from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256, read_wheel_metadata
+from tests.support.fixtures import make_cext_wheel, make_wheel
+from tests.support.pythons import run
+
+
+def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_format="zip", overrides=None):
+    """A wagon of the given wheel paths; the first wheel is the main package."""
+    infos = {}
+    for path in wheels:
+        meta = read_wheel_metadata(path)
+        infos[os.path.basename(path)] = {
+            "sha256": file_sha256(path), "size": os.path.getsize(path),
+            "name": meta.name, "version": meta.version, "requires_python": meta.requires_python,
+        }
+    infos.update(overrides or {})
+    main = read_wheel_metadata(wheels[0])
+    metadata = create_metadata(name or main.name, version or main.version, "test", infos, "any", ["py3"])
+    if not hashes:
+        metadata.data.pop("offline_wagon")
+    path = os.path.join(str(directory), metadata.archive_name)
+    write_archive(path, metadata.name, metadata.to_json(), {os.path.basename(w): w for w in wheels},
+                  archive_format=archive_format)
+    return path
+
+
+def tree_state(path):
+    """Every file under ``path`` with its content hash: what 'unchanged' means."""
+    state = {}
+    for root, dirs, files in os.walk(path):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            full = os.path.join(root, name)
+            if os.path.islink(full):
+                state[os.path.relpath(full, path)] = "-> " + os.readlink(full)
+            else:
+                with open(full, "rb") as stream:
+                    state[os.path.relpath(full, path)] = hashlib.sha256(stream.read()).hexdigest()
+    return state
+
+
+@pytest.fixture(scope="session")
+def template_venvs(tmp_path_factory, pythons):
+    """One venv with pip per Python version, made once; tests copy them."""
+    made = {}
+
+    def get(version):
+        if version not in made:
+            if version not in pythons:
+                pytest.skip("no Python %s here" % version)
+            path = str(tmp_path_factory.mktemp("template") / ("venv" + version))
+            assert run([pythons[version], "-m", "venv", path]).rc == 0
+            made[version] = path
+        return made[version]
+
+    return get
+
+
+@pytest.fixture
+def venv(tmp_path, template_venvs):
+    """``venv("3.12")`` → a fresh venv path (a copy of the template; we run pip as python -m pip)."""
+
+    def copy(version="3.12"):
+        target = str(tmp_path / ("venv" + version))
+        shutil.copytree(template_venvs(version), target, symlinks=True)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def wheels(tmp_path):
+    directory = tmp_path / "wheels"
+    directory.mkdir()
+    return directory
+
+
+class CountingRunner(object):
+    """The real runner, remembering every command and environment."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, argv, cwd=None, env=None):
+        self.calls.append((list(argv), dict(env) if env is not None else None))
+        return run(argv, cwd=cwd, env=env)
+
+    @property
+    def pip_calls(self):
+        return [argv for argv, _ in self.calls if "pip" in argv[1:3]]
+
+
+def installed(venv_path):
+    runner = CountingRunner()
+    from ansible_collections.offline.wagon.plugins.module_utils._interpreter import probe_interpreter, venv_python
+
+    info = probe_interpreter(venv_python(venv_path), runner)
+    return {d.name: d.version for d in info.distributions}
+
+
+def test_install_creates_the_venv_then_a_repeat_starts_no_pip(tmp_path, wheels, pythons):
+    app = make_wheel(wheels, "demo-app", "1.0", requires=["helper-lib"])
+    lib = make_wheel(wheels, "helper-lib", "2.0")
+    wagon = make_wagon(tmp_path, [app, lib])
+    target = str(tmp_path / "app" / "venv")
+
+    predicted = install_wagon(wagon, target, run, venv_python_path=pythons["3.12"], check_mode=True)
+    assert predicted.plan.changed and predicted.plan.create_venv
+    assert not os.path.exists(target)
+
+    runner = CountingRunner()
+    first = install_wagon(wagon, target, runner, venv_python_path=pythons["3.12"])
+    assert first.plan.to_dict() == predicted.plan.to_dict()
+    assert installed(target)["demo-app"] == "1.0" and installed(target)["helper-lib"] == "2.0"
+    assert sorted(first.installed) == ["demo-app==1.0", "helper-lib==2.0"]
+    record = read_records(target)["demo-app"]
+    assert record["archive_sha256"] == file_sha256(wagon)
+
+    # The pip that ran was offline by construction.
+    (pip_argv,) = runner.pip_calls
+    assert "--no-index" in pip_argv and "--isolated" in pip_argv and "--require-hashes" in pip_argv
+    assert not any(a in pip_argv for a in ("-i", "--index-url", "--extra-index-url"))
+    find_links = pip_argv[pip_argv.index("--find-links") + 1]
+    assert find_links.startswith(os.path.join(target, ".offline-wagon"))
+    pip_env = [env for argv, env in runner.calls if argv == pip_argv][0]
+    assert pip_env["PIP_CONFIG_FILE"] == os.devnull
+    assert {k for k in pip_env if k.startswith("PIP_")} == {"PIP_CONFIG_FILE", "PIP_NO_INPUT", "PIP_DISABLE_PIP_VERSION_CHECK"}
+    # Nothing of the work is left behind.
+    assert sorted(os.listdir(os.path.join(target, ".offline-wagon"))) == ["demo-app.json"]
+
+    again = CountingRunner()
+    before = tree_state(target)
+    second = install_wagon(wagon, target, again)
+    assert not second.plan.changed and second.command is None
+    assert again.pip_calls == [] and len(again.calls) == 1  # one probe, no pip
+    assert tree_state(target) == before
+    assert not install_wagon(wagon, target, run, check_mode=True).plan.changed
+
+
+def test_change_version_check_mode_predicts_and_diff_shows_it(tmp_path, wheels, venv):
+    target = venv("3.12")
+    (tmp_path / "old").mkdir()
+    old = make_wagon(tmp_path / "old", [make_wheel(wheels, "demo-app", "1.0")])
+    install_wagon(old, target, run)
+    new_wheels = tmp_path / "new"
+    new_wheels.mkdir()
+    new = make_wagon(tmp_path, [make_wheel(new_wheels, "demo-app", "2.0")])
+
+    predicted = install_wagon(new, target, run, check_mode=True)
+    assert predicted.plan.to_dict()["change"] == ["demo-app==2.0 (was 1.0)"]
+    diff = predicted.plan.diff()
+    assert "demo-app==1.0" in diff["before"] and "demo-app==2.0" in diff["after"]
+    assert installed(target)["demo-app"] == "1.0"
+
+    real = install_wagon(new, target, run)
+    assert real.plan.to_dict() == predicted.plan.to_dict()
+    assert installed(target)["demo-app"] == "2.0"
+    # Downgrade back is a change too.
+    assert install_wagon(old, target, run).plan.to_dict()["change"] == ["demo-app==1.0 (was 2.0)"]
+    assert installed(target)["demo-app"] == "1.0"
+
+
+def test_force_reinstalls(tmp_path, wheels, venv):
+    target = venv("3.12")
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")])
+    install_wagon(wagon, target, run)
+    runner = CountingRunner()
+    result = install_wagon(wagon, target, runner, force=True)
+    assert result.plan.to_dict()["reinstall"] == ["demo-app==1.0"]
+    assert "--force-reinstall" in runner.pip_calls[0]
+
+
+def test_absent_removes_only_what_no_other_wagon_needs(tmp_path, wheels, venv):
+    target = venv("3.12")
+    shared = make_wheel(wheels, "shared-lib", "1.0")
+    first = make_wagon(tmp_path, [make_wheel(wheels, "first-app", "1.0", requires=["shared-lib"]), shared])
+    second = make_wagon(tmp_path, [make_wheel(wheels, "second-app", "1.0", requires=["shared-lib"]), shared])
+    install_wagon(first, target, run)
+    install_wagon(second, target, run)
+
+    predicted = install_wagon(first, target, run, state="absent", check_mode=True)
+    assert predicted.plan.to_dict()["remove"] == ["first-app==1.0"]
+    removed = install_wagon(first, target, run, state="absent")
+    assert removed.plan.to_dict() == predicted.plan.to_dict()
+    now = installed(target)
+    assert "first-app" not in now and now["shared-lib"] == "1.0" and now["second-app"] == "1.0"
+    assert sorted(read_records(target)) == ["second-app"]
+    assert not install_wagon(first, target, run, state="absent").plan.changed
+    # A venv that does not exist has nothing to remove.
+    assert not install_wagon(first, str(tmp_path / "nowhere"), run, state="absent").plan.changed
+
+
+def test_c_extension_wheel_is_chosen_per_python(tmp_path, wheels, venv, pythons):
+    for version in ("3.8", "3.12"):
+        make_cext_wheel(wheels, pythons[version], "fastcalc", "1.0")
+    paths = sorted(str(p) for p in wheels.iterdir() if p.suffix == ".whl")
+    wagon = make_wagon(tmp_path, paths)
+    target = venv("3.12")
+    result = install_wagon(wagon, target, run)
+    assert [w.filename for w in result.plan.wheels] == ["fastcalc-1.0-cp312-cp312-linux_x86_64.whl"]
+    assert run([os.path.join(target, "bin", "python"), "-c", "import fastcalc; assert fastcalc.answer() == 42"]).rc == 0
+
+
+def test_a_wagon_for_another_python_is_refused_before_anything_changes(tmp_path, wheels, venv, pythons):
+    wagon = make_wagon(tmp_path, [make_cext_wheel(wheels, pythons["3.9"], "fastcalc", "1.0")])
+    target = venv("3.12")
+    before = tree_state(target)
+    with pytest.raises(IncompatibleError) as error:
+        install_wagon(wagon, target, run)
+    message = str(error.value)
+    assert "CPython 3.12" in message and "fastcalc-1.0-cp39-cp39-linux_x86_64.whl" in message
+    assert tree_state(target) == before
+    # And a venv that would be created is not.
+    with pytest.raises(IncompatibleError):
+        install_wagon(wagon, str(tmp_path / "new"), run, venv_python_path=pythons["3.12"])
+    assert not os.path.exists(str(tmp_path / "new"))
+
+
+def test_requires_python_is_checked_before_pip(tmp_path, wheels, venv):
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "modern", "1.0", requires_python=">=3.10")])
+    target = venv("3.8")
+    with pytest.raises(IncompatibleError, match="Requires-Python >=3.10"):
+        install_wagon(wagon, target, run)
+
+
+def test_a_tampered_wheel_is_refused_and_the_venv_is_unchanged(tmp_path, wheels, venv):
+    path = make_wheel(wheels, "demo-app", "1.0")
+    wagon = make_wagon(tmp_path, [path], overrides={
+        os.path.basename(path): {"sha256": "0" * 64, "size": 1, "name": "demo-app", "version": "1.0", "requires_python": ""},
+    })
+    target = venv("3.12")
+    before = tree_state(target)
+    with pytest.raises(ArchiveError, match="demo_app-1.0-py3-none-any.whl.*sha256.*altered or damaged"):
+        install_wagon(wagon, target, run)
+    assert tree_state(target) == before
+
+
+def test_pip_failing_half_way_leaves_the_venv_as_it_was(tmp_path, wheels, venv):
+    target = venv("3.12")
+    (tmp_path / "v1").mkdir()
+    install_wagon(make_wagon(tmp_path / "v1", [make_wheel(wheels, "aaa-first", "1.0")]), target, run)
+    site = [p for p in tree_state(target) if p.endswith("aaa_first/__init__.py")][0]
+    # zzz_blocker is a *file* where the second wheel needs a directory: pip
+    # upgrades aaa-first, then fails on zzz-blocker.
+    site_dir = os.path.join(target, os.path.dirname(os.path.dirname(site)))
+    with open(os.path.join(site_dir, "zzz_blocker"), "w") as stream:
+        stream.write("in the way\n")
+    before = tree_state(target)
+    later = tmp_path / "v2"
+    later.mkdir()
+    wagon = make_wagon(tmp_path, [make_wheel(later, "aaa-first", "2.0"), make_wheel(later, "zzz-blocker", "1.0")])
+    with pytest.raises(WagonError, match="pip in .* failed"):
+        install_wagon(wagon, target, run)
+    assert tree_state(target) == before
+    assert installed(target)["aaa-first"] == "1.0"
+
+
+def test_bad_targets_and_interpreters(tmp_path, wheels, pythons):
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")])
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(WagonError, match="exists and is not a directory"):
+        install_wagon(wagon, str(a_file), run, venv_python_path=pythons["3.12"])
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "data").write_text("x")
+    with pytest.raises(WagonError, match="non-empty directory that is not a virtualenv"):
+        install_wagon(wagon, str(busy), run, venv_python_path=pythons["3.12"])
+    with pytest.raises(WagonError, match="/no/such/python3 does not exist"):
+        install_wagon(wagon, str(tmp_path / "new"), run, venv_python_path="/no/such/python3")
+    with pytest.raises(WagonError, match="is not a working Python"):
+        install_wagon(wagon, str(tmp_path / "new"), run, venv_python_path="/bin/false")
+    assert not os.path.exists(str(tmp_path / "new"))
+
+
+def test_a_venv_that_cannot_be_created_is_removed(tmp_path, wheels, pythons):
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    def failing_venv(argv, cwd=None, env=None):
+        if argv[1:3] == ["-m", "venv"]:
+            os.makedirs(os.path.join(argv[3], "half-made"))
+            return run(["false"])
+        return run(argv, cwd, env)
+
+    with pytest.raises(WagonError, match="creating venv"):
+        install_wagon(wagon, str(empty), failing_venv, venv_python_path=pythons["3.12"])
+    assert os.listdir(str(empty)) == []
+
+
+def test_missing_metadata_listed_wheel(tmp_path, wheels, venv):
+    path = make_wheel(wheels, "demo-app", "1.0")
+    metadata = create_metadata("demo-app", "1.0", "t", {"demo_app-1.0-py3-none-any.whl": {
+        "sha256": file_sha256(path), "size": 1, "name": "demo-app", "version": "1.0"}}, "any", ["py3"])
+    wagon = str(tmp_path / "x.wgn")
+    write_archive(wagon, "demo-app", metadata.to_json(), {})
+    with pytest.raises(MetadataError, match="not in the archive"):
+        install_wagon(wagon, venv("3.12"), run)
+
+
+@pytest.mark.parametrize("archive_format", ["zip", "tar.gz"])
+def test_wagons_without_hashes_are_pinned_to_the_extracted_bytes(tmp_path, wheels, venv, archive_format):
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")], hashes=False, archive_format=archive_format)
+    target = venv("3.12")
+    runner = CountingRunner()
+    install_wagon(wagon, target, runner)
+    requirements = runner.pip_calls[0][-1]
+    assert installed(target)["demo-app"] == "1.0"
+    assert requirements.endswith("requirements.txt")
+
+
+def test_old_pythons_venvs_work(tmp_path, wheels, venv):
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")])
+    target = venv("3.6")  # pip 18.1
+    assert install_wagon(wagon, target, run).plan.changed
+    assert installed(target)["demo-app"] == "1.0"
+    assert not install_wagon(wagon, target, run).plan.changed
+
+
+def test_concurrent_installs_into_one_venv_are_serialised(tmp_path, wheels, venv):
+    target = venv("3.12")
+    wagons = []
+    for index in range(3):
+        directory = tmp_path / ("w%d" % index)
+        directory.mkdir()
+        wagons.append(make_wagon(directory, [make_wheel(directory, "app-%d" % index, "1.0")]))
+    errors = []
+
+    def install(path):
+        try:
+            install_wagon(path, target, run)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=install, args=(w,)) for w in wagons]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {"app-0", "app-1", "app-2"} <= set(installed(target))
+    assert sorted(read_records(target)) == ["app-0", "app-1", "app-2"]
+
+
+@pytest.mark.parametrize("args", [["-i", "http://x"], ["--index-url=http://x"], ["--extra-index-url", "y"], ["-fhttp://x"], ["--no-binary", ":all:"]])
+def test_pip_args_that_reach_out_are_refused(args):
+    with pytest.raises(WagonError, match="pip_args may not contain"):
+        check_pip_args(args)
+
+
+def test_harmless_pip_args_pass():
+    check_pip_args(["--no-compile", "-q"])
+
+
+def test_record_is_json(tmp_path, wheels, venv):
+    target = venv("3.12")
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")])
+    install_wagon(wagon, target, run)
+    with open(os.path.join(target, ".offline-wagon", "demo-app.json")) as stream:
+        record = json.load(stream)
+    assert record["wheels"][0]["sha256"] == file_sha256(os.path.join(str(wheels), "demo_app-1.0-py3-none-any.whl"))
