@@ -10,7 +10,8 @@
 ``packaging`` is not on targets. These rules follow the wheel tag
 specifications (PEP 425, 600, 656 and the macOS and Windows conventions) in
 the order pip prefers; the unit tests compare the result with
-``packaging.tags.sys_tags()`` run inside each real interpreter.
+``packaging.tags.sys_tags()`` (packaging 26.3) run inside each real
+interpreter.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def _linux_platforms(info, linux):
         linux = {"linux_x86_64": "linux_i686", "linux_aarch64": "linux_armv8l"}.get(linux, linux)
     arch = linux.split("_", 1)[1]
     archs = {"armv8l": ["armv8l", "armv7l"]}.get(arch, [arch])
-    tags = []
+    # A wheel built on this very kind of system ranks first (packaging 26.3
+    # and later order it so; before, linux_<arch> came last).
+    tags = ["linux_%s" % arch_name for arch_name in archs]
     glibc = _version_tuple(info.data.get("glibc") or "")
     if glibc and len(glibc) == 2:
         oldest = (2, 4) if set(archs) & {"x86_64", "i686"} else (2, 16)
@@ -58,7 +61,7 @@ def _linux_platforms(info, linux):
     if musl and len(musl) == 2:
         for arch_name in archs:
             tags += ["musllinux_%d_%d_%s" % (musl[0], minor, arch_name) for minor in range(musl[1], -1, -1)]
-    return tags + ["linux_%s" % arch_name for arch_name in archs]
+    return tags
 
 
 def _mac_formats(version, arch):
