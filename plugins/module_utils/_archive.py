@@ -59,6 +59,13 @@ MAX_METADATA_SIZE = 16 * 1024 ** 2
 Member = namedtuple("Member", ["name", "size", "is_dir"])
 
 
+class _Discard(object):
+    """A sink for bytes that are only hashed."""
+
+    def write(self, data):
+        return len(data)
+
+
 # Writing -----------------------------------------------------------------
 
 
@@ -328,6 +335,23 @@ class WagonArchive(object):
                         "%s lists %s/%s, which is not in the archive %s" % (METADATA_FILENAME, directory, name, self.path)
                     )
 
+    def verify(self, directory, names, hashes):
+        """Raise ArchiveError unless each named member's sha256 is the one ``hashes`` gives (if any)."""
+        for name in names:
+            member = self._member(posixpath.join(directory, name))
+            if member is None:
+                raise MetadataError("%s lists %s/%s, which is not in the archive %s" % (METADATA_FILENAME, directory, name, self.path))
+            expected = hashes.get(name)
+            if expected:
+                self._check_digest(name, self._copy(member, _Discard(), member.size), expected)
+
+    def _check_digest(self, name, digest, expected):
+        if digest != expected:
+            raise ArchiveError(
+                "%s in %s has sha256 %s, but the wagon's metadata says %s: the archive was altered or damaged"
+                % (name, self.path, digest, expected)
+            )
+
     def extract(self, directory, names, dest_dir, hashes=None):
         """Copy ``<top>/<directory>/<name>`` for each name into ``dest_dir``; return ``{name: path}``.
 
@@ -348,10 +372,7 @@ class WagonArchive(object):
             with os.fdopen(os.open(target, flags, _FILE_MODE), "wb") as stream:
                 digest = self._copy(member, stream, member.size)
             expected = (hashes or {}).get(name)
-            if expected and digest != expected:
-                raise ArchiveError(
-                    "%s in %s has sha256 %s, but the wagon's metadata says %s: the archive was altered or damaged"
-                    % (name, self.path, digest, expected)
-                )
+            if expected:
+                self._check_digest(name, digest, expected)
             paths[name] = target
         return paths

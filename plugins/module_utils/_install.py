@@ -213,13 +213,19 @@ class InstallPlan(object):
         records = records or {}
         current = records.get(canonicalize_name(record["name"])) if record else None
         if state == "present":
+            # A wheel of the same version but other bytes than the one this
+            # wagon's record says was installed is reinstalled: the files differ.
+            recorded = {
+                canonicalize_name(w.get("name", "")): w.get("sha256") for w in (current or {}).get("wheels", [])
+            }
             for wheel in wheels:
                 installed = before.get(wheel.canonical_name)
+                old_hash = recorded.get(wheel.canonical_name)
                 if installed is None:
                     self.add.append(wheel)
                 elif not _same_version(installed[1], wheel.version):
                     self.change.append((wheel, installed[1]))
-                elif force:
+                elif force or (old_hash and wheel.sha256 and old_hash != wheel.sha256):
                     self.reinstall.append(wheel)
             self.write_record = current is None or _record_identity(current) != _record_identity(record) or bool(
                 self.add or self.change or self.reinstall
@@ -443,6 +449,10 @@ def install_wagon(
             venv, state, wheels, before, create_venv=not exists, force=force,
             record=new_record(metadata, wheels, src, archive_sha256), records=records,
         )
+        if plan.changed and state == "present":
+            # Whatever the plan, a wagon is accepted only when the wheels it
+            # would install or record are the bytes its metadata names.
+            archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
         if check_mode or not plan.changed:
             return InstallResult(plan, info, metadata, archive_sha256, None, _wagon_installed(plan.after(), wheels))
         with venv_lock(venv):
@@ -473,7 +483,6 @@ def _apply(plan, archive, metadata, info, runner, creating_python, pip_args):
             created = True
             _run(runner, [creating_python, "-m", "venv", venv], "creating venv %s with %s" % (venv, creating_python))
             info = probe_interpreter(venv_python(venv), runner)
-            plan.before = installed_map(info)
         if not os.path.isdir(record_dir(venv)):
             os.mkdir(record_dir(venv), 0o755)
         command = None

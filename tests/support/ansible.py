@@ -27,7 +27,8 @@ class AnsibleRun(object):
         matches = [r for r in self.results if r["host"] == host and (task is None or r["task"] == task)]
         if not matches:
             raise AssertionError("no result for task %r on %s:\n%s\n%s" % (task, host, self.stdout, self.stderr))
-        return matches[-1]["result"]
+        # ansible-core 2.19+ keeps "failed" out of the result dict; the status has it.
+        return dict(matches[-1]["result"], failed=matches[-1]["status"] == "failed")
 
     def check(self):
         if self.rc != 0:
