@@ -12,7 +12,10 @@ mkdir -p "$copy"
 git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$copy"
 pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
 # compile and import run on every Python on PATH: give it the pyenv ones.
-extra=$(ls -d "$pyenv_root"/versions/3.{8,9,10,11,12,13}.*/bin 2>/dev/null | tr '\n' ':')
+extra=
+for dir in "$pyenv_root"/versions/3.{8,9,10,11,12,13}.*/bin; do
+    [[ -d $dir ]] && extra+="$dir:"
+done
 python=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 cd "$copy"
 PATH="$venv/bin:$extra$PATH" "$venv/bin/ansible-test" sanity --local --python "$python" --color no

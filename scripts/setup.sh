@@ -14,7 +14,7 @@ say() { echo "setup: $*" >&2; }
 pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
 pick_python() {  # newest pyenv CPython of a minor version
     local dir
-    dir=$(ls -d "$pyenv_root"/versions/"$1".* 2>/dev/null | sort -V | tail -n 1)
+    dir=$(printf '%s\n' "$pyenv_root"/versions/"$1".* | sort -V | tail -n 1)
     [[ -n $dir && -x $dir/bin/python$1 ]] || { say "no Python $1 under $pyenv_root/versions"; exit 1; }
     echo "$dir/bin/python$1"
 }

@@ -112,7 +112,7 @@ class CountingRunner(object):
 
     @property
     def pip_calls(self):
-        return [argv for argv, _ in self.calls if "pip" in argv[1:3]]
+        return [call[0] for call in self.calls if "pip" in call[0][1:3]]
 
 
 def installed(venv_path):
