@@ -385,3 +385,17 @@ def test_record_is_json(tmp_path, wheels, venv):
     with open(os.path.join(target, ".offline-wagon", "demo-app.json")) as stream:
         record = json.load(stream)
     assert record["wheels"][0]["sha256"] == file_sha256(os.path.join(str(wheels), "demo_app-1.0-py3-none-any.whl"))
+
+
+def test_same_version_other_bytes_is_reinstalled_when_the_record_says_so(tmp_path, venv):
+    target = venv("3.12")
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    install_wagon(make_wagon(first, [make_wheel(first, "demo-app", "1.0")]), target, run)
+    # Same name and version, other bytes (a rebuilt wheel with another license).
+    rebuilt = make_wagon(second, [make_wheel(second, "demo-app", "1.0", license_text="MIT")])
+    result = install_wagon(rebuilt, target, run)
+    assert result.plan.to_dict()["reinstall"] == ["demo-app==1.0"]
+    assert read_records(target)["demo-app"]["archive_sha256"] == file_sha256(rebuilt)
+    assert not install_wagon(rebuilt, target, run).plan.changed
