@@ -1,9 +1,20 @@
-# The two commands of README.md: `make demo` and `make test`. Both set up
-# what they need first (scripts/setup.sh), and can be run again.
+# offline.wagon: set-up, demo and tests. Every target sets up first what it
+# needs (scripts/setup.sh: apt packages, venvs, ansible-test stand-ins, the
+# collection symlink farm), skipping what is done already.
+#
+#   make setup    set up only (as root, no questions; seconds when done before)
+#   make demo     build a Flask wagon from the index, install it with no network
+#   make test     sanity on ansible-core 2.21 and 2.19, then the whole pytest suite
+#   make units    pytest tests/unit without the tests that need the package index
+#   make sanity   ansible-test sanity on 2.21 and 2.19 (sanity-2.21, sanity-2.19)
+#   make pytest   the whole pytest suite (network-marked tests included)
+#   make clean    remove venvs and build output
+#
+# PYTEST_ARGS adds pytest options, e.g. make pytest PYTEST_ARGS='-n 2 -k install'.
 .PHONY: setup demo test units sanity sanity-2.21 sanity-2.19 pytest clean
 
-VENV := .venv
-PYTEST := $(VENV)/bin/pytest
+PYTEST := .venv/bin/pytest
+PYTEST_ARGS ?=
 
 setup:
 	bash scripts/setup.sh
@@ -11,7 +22,14 @@ setup:
 demo: setup
 	bash scripts/demo.sh
 
-test: setup sanity pytest
+# Each part runs even when an earlier one failed, so one CI run reports every
+# failure; the target fails if any did.
+test: setup
+	@status=0; \
+	for part in sanity-2.21 sanity-2.19 pytest; do \
+		$(MAKE) --no-print-directory $$part || { status=1; echo "make test: $$part FAILED" >&2; }; \
+	done; \
+	exit $$status
 
 sanity: sanity-2.21 sanity-2.19
 
@@ -22,10 +40,10 @@ sanity-2.19: setup
 	bash scripts/sanity.sh .venv-2.19
 
 pytest: setup
-	$(PYTEST) tests
+	$(PYTEST) $(PYTEST_ARGS) tests
 
 units: setup
-	$(PYTEST) -m 'not network' tests/unit
+	$(PYTEST) -m 'not network' $(PYTEST_ARGS) tests/unit
 
 clean:
-	rm -rf build .venv .venv-2.19 collections tests/output
+	rm -rf build .venv .venv-2.19 collections tests/output .pytest_cache

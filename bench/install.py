@@ -38,7 +38,7 @@ def ansible(module, args):
 
 def timed(label, action, prepare=None, runs=3):
     samples = []
-    for _ in range(runs):
+    for _run in range(runs):
         if prepare:
             prepare()
         start = time.perf_counter()

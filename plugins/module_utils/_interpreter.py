@@ -7,11 +7,13 @@
 
 """One cheap look at a Python interpreter: what it is and what is installed in it.
 
-The probe is a small program run by the interpreter itself (any CPython 3.6
-or later, so the venv may be older than the Python running the module). It
-prints, as JSON, the facts wheel tags are computed from and every
-distribution found in its site-packages, read from ``*.dist-info`` and
-``*.egg-info`` files: no pip, no importlib.metadata, one process.
+The probe (:data:`PROBE_SOURCE`) is a small program run by the interpreter
+itself, ``python -I -c PROBE_SOURCE``, so the venv may hold a Python older
+than the one running the module (any CPython 3.6 or later). In one process,
+without pip, ``pkg_resources`` or ``importlib.metadata``, it prints one JSON
+object: the raw facts wheel tags are computed from (see ``_tags.py``), the
+interpreter's paths, and every distribution in its site-packages, read from
+the headers of ``*.dist-info/METADATA`` and ``*.egg-info`` files.
 """
 
 from __future__ import annotations
@@ -20,12 +22,28 @@ import json
 import os
 import re
 
-from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._errors import (
+    CommandError,
+    IncompatibleError,
+    WagonError,
+)
 from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
 
-# Runs under Python 3.6 and later: keep it to syntax 3.6 understands.
+# The probe's exit status when it runs but the Python is older than 3.6.
+PROBE_TOO_OLD = 3
+
+# Kept to the syntax of Python 3.4 (no f-strings, no annotations) so that a
+# 3.4 or 3.5 gets as far as the version check and says so; the facts need
+# 3.6. Imports that cost time (subprocess, ctypes) happen only on the rare
+# paths that need them (musl, macOS 10.16, a glibc without confstr).
 PROBE_SOURCE = r'''
-import json, os, platform, struct, subprocess, sys, sysconfig
+import json, os, struct, sys
+if sys.version_info < (3, 6):
+    sys.stderr.write("Python %d.%d is too old: offline.wagon needs Python 3.6 or later\n" % sys.version_info[:2])
+    sys.exit(3)
+import platform, re, sysconfig
+from importlib.machinery import EXTENSION_SUFFIXES
+
 
 def config(name):
     try:
@@ -33,134 +51,280 @@ def config(name):
     except Exception:
         return None
 
+
 def glibc_version():
     try:
-        text = os.confstr("CS_GNU_LIBC_VERSION")
+        _, version = os.confstr("CS_GNU_LIBC_VERSION").rsplit()
+        return version
     except (AttributeError, OSError, ValueError):
+        pass
+    try:
+        import ctypes
+        answer = ctypes.CDLL(None).gnu_get_libc_version
+    except (ImportError, OSError, AttributeError):
         return None
-    if text and text.startswith("glibc "):
-        return text.split()[1]
-    return None
+    answer.restype = ctypes.c_char_p
+    version = answer()
+    return version.decode("ascii") if isinstance(version, bytes) else version
 
-def elf_interpreter(path):
-    # PT_INTERP of an ELF executable: which C library's loader it uses.
+
+# (ELF class, byte order) -> header fields from e_type on, program header
+# fields, and where p_type, p_offset and p_filesz sit in the latter.
+ELF_LAYOUTS = {
+    (1, 1): ("<HHIIIIIHHH", "<8I", (0, 1, 4)),
+    (1, 2): (">HHIIIIIHHH", ">8I", (0, 1, 4)),
+    (2, 1): ("<HHIQQQIHHH", "<IIQQQQQQ", (0, 2, 5)),
+    (2, 2): (">HHIQQQIHHH", ">IIQQQQQQ", (0, 2, 5)),
+}
+
+
+def elf_facts(path):
+    # Word size, byte order, machine and flags decide whether manylinux
+    # wheels can load (i686, armhf); the PT_INTERP loader tells musl apart.
     try:
         with open(path, "rb") as stream:
-            head = stream.read(64)
-            if head[:4] != b"\x7fELF":
+            ident = stream.read(16)
+            if len(ident) < 16 or ident[:4] != b"\x7fELF":
                 return None
-            is64 = head[4] == 2
-            order = "<" if head[5] == 1 else ">"
-            if is64:
-                phoff, = struct.unpack(order + "Q", head[32:40])
-                phentsize, phnum = struct.unpack(order + "HH", head[54:58])
-            else:
-                phoff, = struct.unpack(order + "I", head[28:32])
-                phentsize, phnum = struct.unpack(order + "HH", head[42:46])
-            for index in range(phnum):
-                stream.seek(phoff + index * phentsize)
-                entry = stream.read(phentsize)
-                kind, = struct.unpack(order + "I", entry[:4])
-                if kind != 3:
+            layout = ELF_LAYOUTS.get((ident[4], ident[5]))
+            if layout is None:
+                return None
+            header_format, entry_format, where = layout
+            header = struct.unpack(header_format, stream.read(struct.calcsize(header_format)))
+            machine, first_entry, flags, entry_size, entries = header[1], header[4], header[6], header[8], header[9]
+            loader = None
+            for index in range(entries):
+                stream.seek(first_entry + entry_size * index)
+                try:
+                    entry = struct.unpack(entry_format, stream.read(struct.calcsize(entry_format)))
+                except struct.error:
                     continue
-                if is64:
-                    offset, = struct.unpack(order + "Q", entry[8:16])
-                    size, = struct.unpack(order + "Q", entry[32:40])
-                else:
-                    offset, = struct.unpack(order + "I", entry[4:8])
-                    size, = struct.unpack(order + "I", entry[16:20])
-                stream.seek(offset)
-                return stream.read(size).strip(b"\0").decode("ascii", "replace")
-    except (OSError, struct.error):
+                if entry[where[0]] == 3:
+                    stream.seek(entry[where[1]])
+                    loader = os.fsdecode(stream.read(entry[where[2]])).strip("\0")
+                    break
+    except (OSError, ValueError, struct.error):
         return None
-    return None
+    return {"class": ident[4], "data": ident[5], "machine": machine, "flags": flags, "interpreter": loader}
 
-def musl_version():
-    loader = elf_interpreter(sys.executable)
+
+def musl_version(loader):
+    # musl's loader, run with no arguments, names itself and its version
+    # on stderr: "musl libc (x86_64)" then "Version 1.2.4".
     if not loader or "musl" not in loader:
         return None
+    import subprocess
     try:
-        proc = subprocess.Popen([loader], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        _, err = proc.communicate()
+        child = subprocess.Popen([loader], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        err = child.communicate()[1].decode("utf-8", "replace")
     except OSError:
         return None
-    for line in err.decode("utf-8", "replace").splitlines():
-        if line.startswith("Version "):
-            return line.split()[1]
-    return None
+    lines = [line.strip() for line in err.splitlines() if line.strip()]
+    if len(lines) < 2 or not lines[0].startswith("musl"):
+        return None
+    found = re.match(r"Version (\d+\.\d+\S*)", lines[1])
+    return found.group(1) if found else None
 
-def headers(path):
+
+def linux_archs(pointer_bits):
+    name = re.sub(r"[-. ]", "_", sysconfig.get_platform())
+    if not name.startswith("linux_"):
+        return []
+    if pointer_bits == 32:
+        name = {"linux_x86_64": "linux_i686", "linux_aarch64": "linux_armv8l"}.get(name, name)
+    arch = name.split("_", 1)[1]
+    return ["armv8l", "armv7l"] if arch == "armv8l" else [arch]
+
+
+def manylinux_module(glibc, pointer_bits):
+    # A distribution may veto manylinux tags with a _manylinux module (PEP
+    # 600); its answers are recorded for every version the tags may ask about.
+    try:
+        import _manylinux
+    except ImportError:
+        return None
+    answers = {}
+    for flag in ("manylinux1_compatible", "manylinux2010_compatible", "manylinux2014_compatible"):
+        if hasattr(_manylinux, flag):
+            answers[flag] = bool(getattr(_manylinux, flag))
+    ask = getattr(_manylinux, "manylinux_compatible", None)
+    found = re.match(r"(\d+)\.(\d+)", glibc or "")
+    if ask is not None:
+        verdicts = {}
+        if found:
+            top_major, top_minor = int(found.group(1)), int(found.group(2))
+            for arch in linux_archs(pointer_bits):
+                for major in range(2, top_major + 1):
+                    for minor in range((top_minor if major == top_major else 50) + 1):
+                        verdict = ask(major, minor, arch)
+                        if verdict is not None:
+                            verdicts["%d_%d_%s" % (major, minor, arch)] = bool(verdict)
+        answers["manylinux_compatible"] = verdicts
+    return answers
+
+
+def mac_release():
+    release, _, machine = platform.mac_ver()
+    if release.split(".")[:2] == ["10", "16"]:
+        # Built against an old SDK, Python sees the compatibility version
+        # 10.16; the real one shows with SYSTEM_VERSION_COMPAT=0.
+        import subprocess
+        try:
+            release = subprocess.check_output(
+                [sys.executable, "-sS", "-c", "import platform; print(platform.mac_ver()[0])"],
+                env={"SYSTEM_VERSION_COMPAT": "0"}, stdin=subprocess.DEVNULL, universal_newlines=True,
+            ).strip() or release
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return release, machine
+
+
+def headers(path, wanted):
     fields = {}
     try:
-        with open(path, "rb") as stream:
-            for raw in stream:
-                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            for line in stream:
                 if not line.strip():
                     break
-                if ":" in line and not line[:1].isspace():
-                    key, value = line.split(":", 1)
-                    fields.setdefault(key.strip().lower(), value.strip())
+                key, colon, value = line.partition(":")
+                key = key.strip().lower()
+                if colon and not line[0].isspace() and key in wanted and key not in fields:
+                    fields[key] = value.strip()
+                    if len(fields) == len(wanted):
+                        break
     except OSError:
         pass
     return fields
+
 
 def distributions(directories):
     found = []
     for directory in directories:
         try:
-            names = sorted(os.listdir(directory))
+            names = os.listdir(directory)
         except OSError:
             continue
         for name in names:
             path = os.path.join(directory, name)
             if name.endswith(".dist-info"):
-                meta = os.path.join(path, "METADATA")
+                stem, metadata = name[:-10], os.path.join(path, "METADATA")
             elif name.endswith(".egg-info"):
-                meta = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
+                stem = name[:-9]
+                metadata = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
             else:
                 continue
-            fields = headers(meta)
-            if fields.get("name") and fields.get("version"):
-                found.append({"name": fields["name"], "version": fields["version"], "path": path})
+            fields = headers(metadata, ("name", "version"))
+            # Without readable metadata, the name-version in the file name.
+            parts = stem.split("-")
+            name_found = fields.get("name") or parts[0]
+            version_found = fields.get("version") or (parts[1] if len(parts) > 1 else "")
+            if name_found and version_found:
+                found.append({"name": name_found, "version": version_found, "path": path})
+    found.sort(key=lambda entry: (entry["name"].lower(), entry["version"], entry["path"]))
     return found
 
-paths = sysconfig.get_paths()
-site_dirs = []
-for key in ("purelib", "platlib"):
-    if paths.get(key) and paths[key] not in site_dirs:
-        site_dirs.append(paths[key])
-stdlib = paths.get("stdlib") or ""
-base_prefix = getattr(sys, "real_prefix", None) or getattr(sys, "base_prefix", sys.prefix)
-json.dump({
-    "executable": sys.executable,
-    "version": list(sys.version_info[:3]),
-    "implementation": sys.implementation.name,
-    "nodot": config("py_version_nodot"),
-    "soabi": config("SOABI"),
-    "ext_suffix": config("EXT_SUFFIX"),
-    "py_debug": config("Py_DEBUG"),
-    "with_pymalloc": config("WITH_PYMALLOC"),
-    "gil_disabled": config("Py_GIL_DISABLED"),
-    "has_refcount": hasattr(sys, "gettotalrefcount"),
-    "platform": sysconfig.get_platform(),
-    "machine": platform.machine(),
-    "pointer_bits": struct.calcsize("P") * 8,
-    "glibc": glibc_version(),
-    "musl": musl_version() if sys.platform.startswith("linux") else None,
-    "mac_version": platform.mac_ver()[0] if sys.platform == "darwin" else None,
-    "prefix": sys.prefix,
-    "base_prefix": base_prefix,
-    "in_venv": sys.prefix != base_prefix,
-    "purelib": paths.get("purelib"),
-    "platlib": paths.get("platlib"),
-    "scripts": paths.get("scripts"),
-    "stdlib": stdlib,
-    "externally_managed": bool(stdlib) and os.path.isfile(os.path.join(stdlib, "EXTERNALLY-MANAGED")),
-    "distributions": distributions(site_dirs),
-}, sys.stdout)
+
+def main():
+    paths = sysconfig.get_paths()
+    pointer_bits = struct.calcsize("P") * 8
+    on_linux = sys.platform.startswith("linux")
+    glibc = glibc_version()
+    elf = elf_facts(sys.executable) if on_linux and sys.executable else None
+    mac_version = mac_machine = None
+    if sys.platform == "darwin":
+        mac_version, mac_machine = mac_release()
+    site_dirs, seen = [], set()
+    for key in ("purelib", "platlib"):
+        directory = paths.get(key)
+        if directory and os.path.realpath(directory) not in seen:
+            seen.add(os.path.realpath(directory))
+            site_dirs.append(directory)
+    stdlib = paths.get("stdlib") or ""
+    base_prefix = getattr(sys, "real_prefix", None) or getattr(sys, "base_prefix", sys.prefix)
+    found = distributions(site_dirs)
+    pip = [entry["version"] for entry in found if entry["name"].lower() == "pip"]
+    facts = {
+        "executable": sys.executable,
+        "version": list(sys.version_info[:3]),
+        "implementation": sys.implementation.name,
+        "cache_tag": sys.implementation.cache_tag,
+        "py_version_nodot": config("py_version_nodot"),
+        "soabi": config("SOABI"),
+        "abiflags": getattr(sys, "abiflags", None),
+        "py_debug": config("Py_DEBUG"),
+        "gil_disabled": config("Py_GIL_DISABLED"),
+        "with_pymalloc": config("WITH_PYMALLOC"),
+        "has_refcount": hasattr(sys, "gettotalrefcount"),
+        "ext_suffix": config("EXT_SUFFIX"),
+        "extension_suffixes": list(EXTENSION_SUFFIXES),
+        "system": platform.system(),
+        "platform": sysconfig.get_platform(),
+        "machine": platform.machine(),
+        "pointer_bits": pointer_bits,
+        "elf": elf,
+        "glibc": glibc,
+        "musl": musl_version(elf["interpreter"]) if elf else None,
+        "manylinux_module": manylinux_module(glibc, pointer_bits) if on_linux else None,
+        "mac_version": mac_version,
+        "mac_machine": mac_machine,
+        "prefix": sys.prefix,
+        "base_prefix": base_prefix,
+        "in_venv": sys.prefix != base_prefix,
+        "purelib": paths.get("purelib"),
+        "platlib": paths.get("platlib"),
+        "scripts": paths.get("scripts"),
+        "stdlib": stdlib,
+        "externally_managed_marker": bool(stdlib) and os.path.isfile(os.path.join(stdlib, "EXTERNALLY-MANAGED")),
+        "distributions": found,
+        "pip_version": pip[0] if pip else None,
+    }
+    sys.stdout.write(json.dumps(facts))
+
+
+main()
 '''
 
-_CANONICAL = re.compile(r"[-_.]+")
+# Every fact the probe reports, with the value assumed when a dict (an older
+# probe's output, a test's synthetic interpreter) leaves it out.
+_FACT_DEFAULTS = {
+    "implementation": "cpython",
+    "cache_tag": None,
+    "py_version_nodot": None,
+    "soabi": None,
+    "abiflags": None,
+    "py_debug": None,
+    "gil_disabled": None,
+    "with_pymalloc": None,
+    "has_refcount": False,
+    "ext_suffix": None,
+    "extension_suffixes": [],
+    "system": None,
+    "platform": None,
+    "machine": None,
+    "pointer_bits": 64,
+    "elf": None,
+    "glibc": None,
+    "musl": None,
+    "manylinux_module": None,
+    "mac_version": None,
+    "mac_machine": None,
+    "prefix": None,
+    "base_prefix": None,
+    "in_venv": False,
+    "purelib": None,
+    "platlib": None,
+    "scripts": None,
+    "stdlib": None,
+    "externally_managed_marker": False,
+}
+
+_DISPLAY_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
+
+# How many characters of a failed probe's stderr go into the error message.
+_STDERR_TAIL = 400
+
+
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
 
 
 class InstalledDistribution(object):
@@ -173,95 +337,171 @@ class InstalledDistribution(object):
 
     @property
     def canonical_name(self):
-        return _CANONICAL.sub("-", self.name).lower()
+        """The PEP 503 normal form of :attr:`name`."""
+        return _NAME_SEPARATORS.sub("-", self.name).lower()
+
+    def to_dict(self):
+        """``{"name", "version", "path"}`` as the probe reports it."""
+        return {"name": self.name, "version": self.version, "path": self.path}
+
+    def __eq__(self, other):
+        if not isinstance(other, InstalledDistribution):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def __hash__(self):
+        return hash((self.name, self.version, self.path))
 
     def __repr__(self):
-        return "InstalledDistribution(%r, %r)" % (self.name, self.version)
+        return "InstalledDistribution(%r, %r, %r)" % (self.name, self.version, self.path)
 
 
 class InterpreterInfo(object):
-    """What the probe reported about one interpreter."""
+    """What the probe reported about one interpreter.
 
-    def __init__(self, data):
-        self.data = data
-        self.executable = data["executable"]
-        self.version = tuple(data["version"])
-        self.implementation = data.get("implementation", "cpython")
-        self.purelib = data.get("purelib")
-        self.platlib = data.get("platlib")
-        self.scripts = data.get("scripts")
-        self.prefix = data.get("prefix")
-        self.in_venv = bool(data.get("in_venv"))
-        self.externally_managed = bool(data.get("externally_managed"))
-        self.distributions = [
-            InstalledDistribution(d["name"], d["version"], d.get("path")) for d in data.get("distributions", [])
-        ]
+    Every probe fact is an attribute of the same name (see
+    :data:`PROBE_SOURCE`); ``version`` is a tuple ``(3, 12, 1)`` and
+    ``distributions`` a list of :class:`InstalledDistribution`.
+    """
+
+    def __init__(self, executable, version, distributions=(), pip_version=None, **facts):
+        unknown = set(facts) - set(_FACT_DEFAULTS)
+        if unknown:
+            raise TypeError("unknown interpreter facts: %s" % ", ".join(sorted(unknown)))
+        self.executable = executable
+        self.version = tuple(int(part) for part in version)
+        self.distributions = list(distributions)
+        for name, default in _FACT_DEFAULTS.items():
+            setattr(self, name, facts.get(name, default))
+        if pip_version is None:
+            pip_version = next((d.version for d in self.distributions if d.canonical_name == "pip"), None)
+        self.pip_version = pip_version
 
     @classmethod
     def from_dict(cls, data):
-        return cls(data)
+        """Build from the probe's JSON object (or :meth:`to_dict`'s output).
+
+        Facts this version does not know are ignored, so an info recorded by a
+        newer probe still loads. Raises KeyError, TypeError or ValueError when
+        ``data`` is not a probe's answer.
+        """
+        if not isinstance(data, dict):
+            raise TypeError("expected a JSON object, got %s" % type(data).__name__)
+        facts = {key: data[key] for key in _FACT_DEFAULTS if key in data}
+        distributions = [
+            InstalledDistribution(entry["name"], entry["version"], entry.get("path"))
+            for entry in data.get("distributions") or []
+        ]
+        return cls(data["executable"], data["version"], distributions, data.get("pip_version"), **facts)
 
     def to_dict(self):
-        return json.loads(json.dumps(self.data))
+        """The facts as plain JSON data (lists, dicts, strings, numbers)."""
+        data = {name: getattr(self, name) for name in _FACT_DEFAULTS}
+        data.update(
+            executable=self.executable,
+            version=list(self.version),
+            distributions=[d.to_dict() for d in self.distributions],
+            pip_version=self.pip_version,
+        )
+        return json.loads(json.dumps(data))
 
     @property
-    def pip_version(self):
-        for dist in self.distributions:
-            if dist.canonical_name == "pip":
-                return dist.version
-        return None
+    def externally_managed(self):
+        """True when PEP 668 forbids installing here: a marker, and not a venv."""
+        return bool(self.externally_managed_marker) and not self.in_venv
 
     def describe(self):
-        """One line: implementation, version, path, platform and C library."""
-        name = {"cpython": "CPython", "pypy": "PyPy"}.get(self.implementation, self.implementation)
-        libc = ""
-        if self.data.get("glibc"):
-            libc = ", glibc %s" % self.data["glibc"]
-        elif self.data.get("musl"):
-            libc = ", musl %s" % self.data["musl"]
-        platform = self.data.get("platform", "unknown").replace("-", "_").replace(".", "_")
-        return "%s %s (%s) on %s%s" % (
-            name, ".".join(str(part) for part in self.version), self.executable, platform, libc
-        )
+        """One line naming implementation, version, path, platform and C library.
+
+        ``CPython 3.12.1 (/opt/app/bin/python) on linux_x86_64, glibc 2.36``
+        """
+        name = _DISPLAY_NAMES.get(self.implementation, self.implementation)
+        platform = (self.platform or "unknown platform").replace("-", "_").replace(".", "_")
+        text = "%s %s (%s) on %s" % (name, ".".join(str(part) for part in self.version), self.executable, platform)
+        if self.glibc:
+            text += ", glibc %s" % self.glibc
+        elif self.musl:
+            text += ", musl %s" % self.musl
+        elif self.mac_version:
+            text += ", macOS %s" % self.mac_version
+        return text
+
+    def __repr__(self):
+        return "InterpreterInfo(%r)" % self.describe()
 
 
 def venv_python(venv):
-    """The interpreter of the venv at ``venv`` (POSIX or Windows layout)."""
+    """The interpreter of the venv at ``venv``: ``bin/python``, or ``Scripts/python.exe`` on a Windows layout.
+
+    The path is returned whether or not it exists.
+    """
     windows = os.path.join(venv, "Scripts", "python.exe")
-    if os.path.exists(windows) and not os.path.exists(os.path.join(venv, "bin")):
+    if os.path.isfile(windows) and not os.path.isdir(os.path.join(venv, "bin")):
         return windows
     return os.path.join(venv, "bin", "python")
 
 
 def is_venv(path):
-    """True when ``path`` is a virtualenv (it has a ``pyvenv.cfg``)."""
+    """True when ``path`` is a virtual environment (it has a ``pyvenv.cfg``)."""
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def probe_interpreter(python, runner):
-    """Run the probe with ``python``; return an InterpreterInfo.
-
-    Raise WagonError with a one-line reason naming the path when it is not a
-    working Python.
-    """
+def _check_path(python):
     if not python:
         raise WagonError("no Python interpreter was given")
     if not os.path.lexists(python):
         raise WagonError("Python interpreter %s does not exist" % python)
+    if not os.path.exists(python):
+        raise WagonError(
+            "Python interpreter %s is a broken symbolic link (to %s)" % (python, os.readlink(python))
+        )
     if os.path.isdir(python):
-        raise WagonError("Python interpreter %s is a directory" % python)
+        raise WagonError("Python interpreter %s is a directory, not a program" % python)
     if not os.access(python, os.X_OK):
         raise WagonError("Python interpreter %s is not executable" % python)
+
+
+def _one_line(text):
+    text = " | ".join(line.strip() for line in (text or "").strip().splitlines() if line.strip())
+    return text[-_STDERR_TAIL:] if text else "no error output"
+
+
+def probe_interpreter(python, runner):
+    """Run the probe with ``python`` through ``runner``; return its :class:`InterpreterInfo`.
+
+    The child gets :func:`hermetic_environment` and ``-I``, so no variable,
+    user site or working directory changes what it reports. Raises
+    WagonError when ``python`` is missing, a directory or not executable,
+    IncompatibleError when it is older than 3.6, and CommandError when it
+    fails or answers with something other than the probe's JSON; each message
+    is one line naming the path.
+    """
+    _check_path(python)
     argv = [python, "-I", "-c", PROBE_SOURCE]
-    result = runner(argv, env=hermetic_environment())
+    try:
+        result = runner(argv, env=hermetic_environment())
+    except OSError as error:
+        raise CommandError("cannot run Python interpreter %s: %s" % (python, error), argv)
     if result.rc != 0:
-        tail = " | ".join((result.stderr or "").strip().splitlines()[-3:])
+        stderr = result.stderr or ""
+        if result.rc == PROBE_TOO_OLD or "Unknown option: -I" in stderr:
+            # Python 2 and 3.0-3.3 do not know -I; 3.4 and 3.5 say so themselves.
+            raise IncompatibleError(
+                "%s is too old: offline.wagon needs Python 3.6 or later (%s)" % (python, _one_line(stderr))
+            )
         raise CommandError(
-            "%s is not a working Python 3.6+ (rc=%s): %s" % (python, result.rc, tail), argv, result.rc,
-            result.stdout, result.stderr,
+            "%s is not a working Python: the probe failed with rc=%s: %s" % (python, result.rc, _one_line(stderr)),
+            argv, result.rc, result.stdout, stderr,
         )
     try:
-        data = json.loads(result.stdout)
-        return InterpreterInfo(data)
+        return InterpreterInfo.from_dict(json.loads(result.stdout))
     except (ValueError, KeyError, TypeError) as error:
-        raise WagonError("%s did not answer the probe as a Python does (%s)" % (python, error))
+        raise CommandError(
+            "%s did not answer the probe as a Python 3.6+ does (%s: %s); output began %r"
+            % (python, type(error).__name__, error, (result.stdout or "")[:80]),
+            argv, result.rc, result.stdout, result.stderr,
+        )

@@ -3,9 +3,15 @@
 """Run a command the way a disconnected host would: no network at all.
 
 A network namespace alone is not enough on this machine: pip's configuration
-names local package mirrors on disk. So the command also gets a mount
-namespace where those mirrors and every pip configuration file are hidden.
-Nothing needs tearing down: the namespaces die with the command.
+and the PIP_* variables name package mirrors on the local disk (/opt/pypi,
+/opt/pypi-more, /opt/wheels). So the command also gets a private mount
+namespace where those mirrors and every pip configuration file are hidden,
+and pip's cache is an empty scratch directory. Only loopback is up, so a
+test can still serve files on 127.0.0.1. Nothing needs tearing down: both
+namespaces die with the command.
+
+    argv = offline_prefix() + ["pip", "download", "six"]
+    subprocess.run(argv, env=offline_environment())
 
 Also usable from the shell: ``python tests/support/offline.py CMD ARG...``.
 """
@@ -14,44 +20,71 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 
-# Directories hidden under an empty read-only tmpfs, files under /dev/null.
+HOME = os.path.expanduser("~")
+
+# Hidden under an empty read-only tmpfs (directories) or /dev/null (files).
 HIDDEN = (
-    "/opt/pypi", "/opt/pypi-more", "/opt/wheels", "/etc/xdg/pip", "/etc/pip.conf",
-    os.path.expanduser("~/.config/pip"), os.path.expanduser("~/.pip"), os.path.expanduser("~/.pydistutils.cfg"),
+    "/opt/pypi",
+    "/opt/pypi-more",
+    "/opt/wheels",
+    "/etc/pip.conf",
+    "/etc/xdg/pip",
+    os.path.join(HOME, ".config", "pip"),
+    os.path.join(HOME, ".pip"),
+    os.path.join(HOME, ".pydistutils.cfg"),
 )
 
+# Replaced by an empty writable tmpfs: a disconnected host has its own cache.
+SCRATCH = (os.path.join(HOME, ".cache", "pip"),)
+
+# $1... are "hide" paths up to "--scratch", then scratch paths up to "--",
+# then the command. Paths that do not exist are left alone.
 _SCRIPT = r"""
 set -e
-while [ "$1" != "--" ]; do
+while [ "$1" != "--scratch" ]; do
     if [ -d "$1" ]; then mount -t tmpfs -o ro,size=4k,mode=0755 offline-hidden "$1"
     elif [ -e "$1" ]; then mount --bind /dev/null "$1"
     fi
     shift
 done
 shift
-ip link set lo up 2>/dev/null || true
+while [ "$1" != "--" ]; do
+    if [ -d "$1" ]; then mount -t tmpfs -o mode=0755 offline-scratch "$1"; fi
+    shift
+done
+shift
+ip link set lo up
 exec "$@"
 """
 
+_available = None
+
 
 def available():
-    """Whether this machine can run commands offline (root, unshare, ip)."""
-    return os.geteuid() == 0 and bool(shutil.which("unshare")) and bool(shutil.which("ip"))
+    """Whether this machine can run commands offline: unshare and ip exist and namespaces work (root)."""
+    global _available  # pylint: disable=global-statement
+    if _available is None:
+        _available = bool(shutil.which("unshare") and shutil.which("ip"))
+        if _available:
+            probe = subprocess.run(offline_prefix() + ["true"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   stdin=subprocess.DEVNULL, check=False)
+            _available = probe.returncode == 0
+    return _available
 
 
 def offline_prefix():
-    """The argv prefix that runs the rest of an argv with no network and no package mirror."""
-    return ["unshare", "--net", "--mount", "--propagation", "private", "sh", "-c", _SCRIPT, "offline"] + list(
-        HIDDEN
-    ) + ["--"]
+    """The argv prefix that runs the argv after it with no network and no package mirror or pip config."""
+    return (["unshare", "--net", "--mount", "--propagation", "private", "sh", "-c", _SCRIPT, "offline"]
+            + list(HIDDEN) + ["--scratch"] + list(SCRATCH) + ["--"])
 
 
 def offline_environment(base=None):
-    """``base`` (default os.environ) without the PIP_* variables that point pip at mirrors."""
+    """``base`` (default os.environ) without the PIP_* variables that point pip at mirrors or config."""
     base = os.environ if base is None else base
-    return {k: v for k, v in base.items() if not k.startswith("PIP_")}
+    return {key: value for key, value in base.items() if not key.startswith("PIP_")}
 
 
 if __name__ == "__main__":
