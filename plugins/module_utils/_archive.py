@@ -69,19 +69,21 @@ class _Discard(object):
 # Writing -----------------------------------------------------------------
 
 
-def archive_members(top, metadata_bytes, wheels, files=None):
+def archive_members(top, metadata_bytes, wheels, files=None, extras=None):
     """Return the sorted ``(arcname, source)`` pairs of a wagon.
 
-    ``wheels`` and ``files`` map a file name to a path on disk; ``source`` is
-    ``bytes`` for package.json, a path otherwise.
+    ``wheels`` and ``files`` map a file name to a path on disk; ``extras``
+    maps more file names directly under ``<top>`` (the SBOM) to their bytes;
+    ``source`` is ``bytes`` for package.json and extras, a path otherwise.
     """
     members = [(posixpath.join(top, METADATA_FILENAME), metadata_bytes)]
+    members += [(posixpath.join(top, name), data) for name, data in sorted((extras or {}).items())]
     members += [(posixpath.join(top, "wheels", name), path) for name, path in sorted(wheels.items())]
     members += [(posixpath.join(top, "files", name), path) for name, path in sorted((files or {}).items())]
     return members
 
 
-def write_archive(dest, top, metadata_bytes, wheels, files=None, archive_format="zip"):
+def write_archive(dest, top, metadata_bytes, wheels, files=None, archive_format="zip", extras=None):
     """Write a wagon to the path ``dest`` (replaced if present) and return it.
 
     The caller writes to a temporary name and moves it into place; this
@@ -89,7 +91,7 @@ def write_archive(dest, top, metadata_bytes, wheels, files=None, archive_format=
     """
     if archive_format not in FORMATS:
         raise ArchiveError("archive format %r is not one of %s" % (archive_format, ", ".join(FORMATS)))
-    members = archive_members(top, metadata_bytes, wheels, files)
+    members = archive_members(top, metadata_bytes, wheels, files, extras)
     if archive_format == "zip":
         _write_zip(dest, members)
     else:
@@ -325,6 +327,17 @@ class WagonArchive(object):
         buffer = io.BytesIO()
         self._copy(member, buffer, MAX_METADATA_SIZE)
         return WagonMetadata.from_json(buffer.getvalue(), origin)
+
+    def read_member(self, relative, limit=MAX_METADATA_SIZE):
+        """Return the bytes of ``<top>/<relative>``; raise ArchiveError when it is absent or larger than ``limit``."""
+        member = self._member(relative)
+        if member is None:
+            raise ArchiveError("%s has no %s/%s" % (self.path, self.top, relative))
+        if member.size > limit:
+            raise ArchiveError("%s: %s is larger than %d bytes; refusing it" % (self.path, member.name, limit))
+        buffer = io.BytesIO()
+        self._copy(member, buffer, limit)
+        return buffer.getvalue()
 
     def check_listed(self, metadata):
         """Raise MetadataError when the metadata lists a wheel or file the archive lacks."""

@@ -9,16 +9,22 @@
 
 1. Classify the source: a requirement (``flask==3.0.3``), a local project
    directory or archive, or an http(s)/file URL. A source that looks like a
-   path but does not exist is an error, never a package name.
+   path but does not exist is an error, never a package name. With no
+   source, the wagon is a whole environment: the requirement files alone,
+   named by the ``name`` and ``version`` the request gives.
 2. Resolve with the build Python's pip (``pip wheel``; the user's pip
    configuration applies). Non-requirement sources are first built alone
    (``--no-deps``) so the main wheel's name and version come from its
    METADATA; their dependencies are then resolved from that wheel.
-3. Describe: Wagon 1.0's 12 keys, named as Wagon 1.0 names them
+3. Ask pip where each distribution came from: the same resolution again as
+   ``pip install --dry-run --ignore-installed --report`` (pip 22.2 or later),
+   whose ``download_info.url`` is each one's origin. When pip cannot say,
+   the origin is recorded as unknown (with a warning), never guessed.
+4. Describe: Wagon 1.0's 12 keys, named as Wagon 1.0 names them
    (``package_name`` is the main wheel's ``Name:`` exactly, linux platforms
    are written ``linux_<arch>``), plus our extension (hashes, what built it,
-   what was excluded).
-4. Write the archive deterministically next to the destination, compare it
+   what was excluded, the SBOM's name and hash), plus the CycloneDX SBOM.
+5. Write the archive deterministically next to the destination, compare it
    byte for byte with what is there, and move it into place only when it
    differs. In check mode everything happens in a temporary directory.
 
@@ -28,12 +34,15 @@ string this module hands back: messages, commands and metadata.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
 import sys
 import tempfile
 from collections import namedtuple
+from urllib.request import pathname2url
 
 from ansible.module_utils import distro
 
@@ -42,10 +51,24 @@ from ansible_collections.offline.wagon.plugins.module_utils._errors import Comma
 from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name, python_label
+from ansible_collections.offline.wagon.plugins.module_utils._sbom import (
+    SBOM_FILENAME,
+    SBOM_FORMAT,
+    SPEC_VERSION,
+    UNKNOWN,
+    Origin,
+    SbomWheel,
+    canonical_bytes,
+    create_sbom,
+    origins_from_report,
+    read_license,
+    strip_credentials,
+)
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import WheelName, file_sha256, read_wheel_metadata
 
 try:
     from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import InvalidVersion, Version
 except ImportError:
     HAS_PACKAGING = False
     PACKAGING_IMPORT_ERROR = sys.exc_info()[1]
@@ -53,7 +76,11 @@ else:
     HAS_PACKAGING = True
     PACKAGING_IMPORT_ERROR = None
 
-COLLECTION = "offline.wagon 0.1.0"
+COLLECTION_VERSION = "0.1.0"
+COLLECTION = "offline.wagon " + COLLECTION_VERSION
+
+# pip's --report (with --dry-run) exists from 22.2.
+REPORT_PIP = (22, 2)
 
 # 1980-01-01T00:00:00Z, as in our archives: wheels pip builds locally get
 # fixed times, so a rebuild gives the same bytes.
@@ -68,6 +95,8 @@ _MASK = "********"
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip", ".whl")
 _LINUX_PLATFORM = re.compile(r"^(?:manylinux(?:1|2010|2014)|manylinux_\d+_\d+|musllinux_\d+_\d+|linux)_(.+)$")
 _STDERR_LINES = 6
+# A distribution name (PEP 508): what an environment wagon may be called.
+_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
 _PROBE = (
     "import platform, sys\n"
@@ -86,24 +115,41 @@ class BuildRequest(
         [
             "source", "dest", "requirements", "archive_format", "exclude", "python_versions", "build_tag",
             "files", "index_url", "find_links", "no_index", "pip_args", "python", "validate", "force",
+            "name", "version",
         ],
     )
 ):
-    """Everything ``wagon_build`` is asked to do; only ``source`` and ``dest`` are required."""
+    """Everything ``wagon_build`` is asked to do.
+
+    ``dest`` is required, and either ``source`` or (for a wagon of a whole
+    environment) ``requirements`` with ``name`` and ``version``.
+    """
 
     __slots__ = ()
 
     def __new__(
         cls, source, dest, requirements=(), archive_format="zip", exclude=(), python_versions=(), build_tag="",
         files=(), index_url=None, find_links=(), no_index=False, pip_args=(), python=None, validate=False,
-        force=False,
+        force=False, name=None, version=None,
     ):
         return super(BuildRequest, cls).__new__(
             cls, source, dest, tuple(requirements or ()), archive_format, tuple(exclude or ()),
             tuple(python_versions or ()), build_tag or "", tuple(files or ()), index_url or None,
             tuple(find_links or ()), bool(no_index), tuple(pip_args or ()), python or sys.executable,
-            bool(validate), bool(force),
+            bool(validate), bool(force), name or None, version or None,
         )
+
+    @property
+    def requirements_only(self):
+        """True for a wagon of the requirement files alone (no source, no main package)."""
+        return self.source is None
+
+    @property
+    def described_source(self):
+        """What the request builds, for messages and ``package_source`` (URL credentials masked)."""
+        if self.source is not None:
+            return mask_url(self.source)
+        return " ".join("-r %s" % path for path in self.requirements)
 
 
 BuildResult = namedtuple(
@@ -112,7 +158,9 @@ BuildResult = namedtuple(
 
 Source = namedtuple("Source", ["kind", "target", "name"])
 BuildPython = namedtuple("BuildPython", ["executable", "version", "pip_version"])
-ResolvedWheel = namedtuple("ResolvedWheel", ["filename", "path", "name", "version", "requires_python", "license", "sha256", "size"])
+ResolvedWheel = namedtuple(
+    "ResolvedWheel", ["filename", "path", "name", "version", "requires_python", "license", "sha256", "size", "origin"]
+)
 
 
 # Masking ---------------------------------------------------------------------
@@ -240,7 +288,39 @@ def _requirement_files(paths):
     return checked
 
 
+def _check_environment_request(request):
+    """Check what a requirements-only request needs: requirement files, a name and a version."""
+    if not request.requirements:
+        raise WagonError(
+            "give source (what to build) or requirements (requirement files for a wagon of a whole environment)"
+        )
+    missing = [option for option in ("name", "version") if not getattr(request, option)]
+    if missing:
+        raise WagonError(
+            "a wagon built from requirements alone (no source) needs %s: nothing else names the archive"
+            % " and ".join(missing)
+        )
+    if not _NAME.match(request.name):
+        raise WagonError(
+            "name %r is not a distribution name (letters, digits, '.', '_' and '-', starting and ending with a "
+            "letter or digit)" % request.name
+        )
+    try:
+        Version(request.version)
+    except InvalidVersion:
+        raise WagonError("version %r is not a version (PEP 440, such as 1.0 or 2024.6.1)" % request.version)
+    if "-" in request.version:
+        raise WagonError("version %r may not contain '-': it is a field of the archive's file name" % request.version)
+
+
 def _check_request(request):
+    if request.source is None:
+        _check_environment_request(request)
+    elif request.name or request.version:
+        raise WagonError(
+            "name and version are only for a wagon built from requirements alone; with source, they are the "
+            "main package's own (from its wheel's metadata)"
+        )
     if request.archive_format not in FORMATS:
         raise WagonError("format %r is not one of %s" % (request.archive_format, ", ".join(FORMATS)))
     if "/" in request.build_tag or "\\" in request.build_tag:
@@ -325,12 +405,22 @@ def _wheels_in(directory):
 
 
 def resolve(request, source, python, workdir, runner, commands):
-    """Run pip; return ``(main wheel file name, {file name: path})`` of every wheel resolved."""
+    """Run pip; return ``(main wheel file name, {file name: path}, pip targets)`` of every wheel resolved.
+
+    For a requirements-only request (``source`` None) there is no main
+    wheel (None) and no target beyond the requirement files.
+    """
     env = pip_environment()
-    what = "pip wheel for %s" % mask_url(request.source)
+    what = "pip wheel for %s" % request.described_source
     requirement_files = _requirement_files(request.requirements)
     wheel_dir = os.path.join(workdir, "wheels")
     os.mkdir(wheel_dir)
+    if source is None:
+        _run(runner, _pip_wheel(request, python, wheel_dir, [], requirement_files), what, commands, env)
+        wheels = {name: os.path.join(wheel_dir, name) for name in _wheels_in(wheel_dir)}
+        if not wheels:
+            raise WagonError("pip resolved %s to no wheels at all; an empty wagon is of no use" % request.described_source)
+        return None, wheels, []
     if source.kind == "requirement":
         main_name = source.name
         target = source.target
@@ -352,18 +442,76 @@ def resolve(request, source, python, workdir, runner, commands):
             "pip resolved %s but gave %d wheels of %s (%s)"
             % (mask_url(request.source), len(matches), main_name, ", ".join(sorted(wheels)) or "none")
         )
-    return matches[0], wheels
+    return matches[0], wheels, [target]
 
 
-def describe_wheels(paths):
-    """Return ``{file name: ResolvedWheel}`` for ``{file name: path}``."""
+def _version_key(version):
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return str(version)
+
+
+def _pip_version(text):
+    return tuple(int(part) for part in re.findall(r"\d+", text or "")[:2])
+
+
+def pip_origins(request, python, pip_version, targets, workdir, runner, commands):
+    """Ask pip where each distribution of the resolution comes from; return ``({(name, version): Origin}, warnings)``.
+
+    Runs the resolution again as ``pip install --dry-run --ignore-installed
+    --report FILE`` with the options of ``pip wheel``: it installs nothing.
+    When pip is too old or the run fails, return no origins and a warning:
+    the SBOM then says ``unknown``.
+    """
+    if _pip_version(pip_version) < REPORT_PIP:
+        return {}, [
+            "pip %s of %s cannot report where each wheel came from (pip 22.2 or later can): the SBOM gives every "
+            "origin as unknown" % (pip_version, python)
+        ]
+    report = os.path.join(workdir, "pip-report.json")
+    argv = [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--report", report]
+    argv += _pip_options(request)
+    for path in _requirement_files(request.requirements):
+        argv += ["--requirement", path]
+    argv += list(targets)
+    env = pip_environment()
+    # A dry run installs nothing, so an externally managed build Python (PEP 668) need not stop it.
+    env["PIP_BREAK_SYSTEM_PACKAGES"] = "1"
+    try:
+        _run(runner, argv, "pip install --dry-run --report for %s" % request.described_source, commands, env)
+        with open(report) as stream:
+            return origins_from_report(json.load(stream)), []
+    except (WagonError, OSError, ValueError) as error:
+        return {}, ["pip could not report where the wheels came from (%s): the SBOM gives their origin as unknown"
+                    % mask_url(str(error))]
+
+
+def _source_origin(source):
+    """Where a main wheel built from a local path or URL came from (pip's report names our temporary copy)."""
+    if source.kind in ("directory", "file"):
+        return Origin("file://" + pathname2url(source.target), None)
+    return Origin(strip_credentials(source.target), None)
+
+
+def describe_wheels(paths, origins=None, main_filename=None, main_origin=None):
+    """Return ``{file name: ResolvedWheel}`` for ``{file name: path}``.
+
+    ``origins`` maps ``(canonical name, version)`` to an Origin (from
+    :func:`pip_origins`); ``main_origin``, when given, is the origin of the
+    wheel ``main_filename``. A wheel with no origin gets ``Origin(None, None)``.
+    """
+    origins = {(name, _version_key(version)): origin for (name, version), origin in (origins or {}).items()}
     described = {}
     for filename, path in sorted(paths.items()):
         WheelName.parse(filename)
         meta = read_wheel_metadata(path)
+        origin = origins.get((canonicalize_name(meta.name), _version_key(meta.version)), Origin(None, None))
+        if filename == main_filename and main_origin is not None:
+            origin = main_origin
         described[filename] = ResolvedWheel(
-            filename, path, meta.name, meta.version, meta.requires_python, meta.license,
-            file_sha256(path), os.path.getsize(path),
+            filename, path, meta.name, meta.version, meta.requires_python, read_license(path),
+            file_sha256(path), os.path.getsize(path), origin,
         )
     return described
 
@@ -376,7 +524,8 @@ def refuse_excluding(name, exclude):
 
 def apply_exclude(wheels, exclude, main_filename):
     """Return ``(kept wheels, warnings)``; raise WagonError when the main package is excluded."""
-    refuse_excluding(wheels[main_filename].name, exclude)
+    if main_filename is not None:
+        refuse_excluding(wheels[main_filename].name, exclude)
     excluded = {canonicalize_name(name): name for name in exclude}
     kept = {f: w for f, w in wheels.items() if canonicalize_name(w.name) not in excluded}
     present = {canonicalize_name(w.name) for w in wheels.values()}
@@ -433,31 +582,51 @@ def os_properties(platform):
 
 
 def build_metadata(request, main, wheels, files, labels, build_python):
+    """Return ``(WagonMetadata, SBOM bytes)`` of the wagon; package.json names the SBOM and its sha256."""
     platform = wagon_platform(wheels)
-    extension = {
-        "built_by": {
-            "collection": COLLECTION,
-            "python": ".".join(str(part) for part in build_python.version),
-            "pip": build_python.pip_version,
-        },
-        "excluded": sorted(set(request.exclude), key=canonicalize_name),
+    built_by = {
+        "collection": COLLECTION,
+        "python": ".".join(str(part) for part in build_python.version),
+        "pip": build_python.pip_version,
     }
-    return create_metadata(
-        name=main.name,
-        version=main.version,
-        source=mask_url(request.source),
-        wheels={
-            f: {"sha256": w.sha256, "size": w.size, "name": w.name, "version": w.version,
-                "requires_python": w.requires_python, "license": w.license}
-            for f, w in wheels.items()
-        },
-        platform=platform,
-        python_versions=labels,
-        build_tag=request.build_tag,
-        files={name: {"sha256": file_sha256(path), "size": os.path.getsize(path)} for name, path in files.items()},
-        os_properties=os_properties(platform),
-        extension=extension,
-    )
+    extension = {"built_by": built_by, "excluded": sorted(set(request.exclude), key=canonicalize_name)}
+    if main is None:
+        extension["requirements_only"] = True
+    file_facts = {name: {"sha256": file_sha256(path), "size": os.path.getsize(path)} for name, path in files.items()}
+
+    def describe(more):
+        return create_metadata(
+            name=main.name if main else request.name,
+            version=main.version if main else request.version,
+            source=request.described_source,
+            wheels={
+                f: {"sha256": w.sha256, "size": w.size, "name": w.name, "version": w.version,
+                    "requires_python": w.requires_python, "license": w.license.summary()}
+                for f, w in wheels.items()
+            },
+            platform=platform,
+            python_versions=labels,
+            build_tag=request.build_tag,
+            files=file_facts,
+            os_properties=os_properties(platform),
+            extension=dict(extension, **more),
+        )
+
+    # The SBOM names the archive, and package.json names the SBOM's hash: the
+    # archive's name comes from a first description without it.
+    draft = describe({})
+    sbom = canonical_bytes(create_sbom(
+        {"name": draft.name, "version": draft.version, "archive_name": draft.archive_name, "platform": platform},
+        [SbomWheel(w.filename, w.name, w.version, w.sha256, w.license, w.origin) for w in wheels.values()],
+        {name: info["sha256"] for name, info in file_facts.items()},
+        tool_version=COLLECTION_VERSION,
+        properties={"offline.wagon:built_by:%s" % key: value for key, value in built_by.items()},
+    ))
+    reference = {
+        "file": SBOM_FILENAME, "format": SBOM_FORMAT, "spec_version": SPEC_VERSION,
+        "sha256": hashlib.sha256(sbom).hexdigest(), "size": len(sbom),
+    }
+    return describe({"sbom": reference}), sbom
 
 
 # Comparing and writing -----------------------------------------------------------------------
@@ -503,14 +672,14 @@ def _new_file_mode():
     return 0o666 & ~umask
 
 
-def _write(request, metadata, wheels, files, directory):
+def _write(request, metadata, sbom, wheels, files, directory):
     """Write the archive to a new temporary file in ``directory``; return its path."""
     fd, temporary = tempfile.mkstemp(prefix=".%s." % metadata.archive_name, suffix=".tmp", dir=directory)
     os.close(fd)
     try:
         write_archive(
             temporary, metadata.name, metadata.to_json(), {f: w.path for f, w in wheels.items()}, files,
-            request.archive_format,
+            request.archive_format, extras={SBOM_FILENAME: sbom},
         )
         os.chmod(temporary, _new_file_mode())
     except BaseException:
@@ -531,7 +700,7 @@ def validate_archive(path, python, workdir, runner):
 # The whole job ------------------------------------------------------------------------------------
 
 
-def place_archive(request, metadata, wheels, files, archive, python, workdir, runner, check_mode):
+def place_archive(request, metadata, sbom, wheels, files, archive, python, workdir, runner, check_mode):
     """Write, validate, compare and (unless in check mode) move the archive into place.
 
     Return ``(changed, sha256, size)``. The archive is written next to its
@@ -541,7 +710,7 @@ def place_archive(request, metadata, wheels, files, archive, python, workdir, ru
     directory = workdir if check_mode else os.path.dirname(archive)
     if not check_mode and not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
-    temporary = _write(request, metadata, wheels, files, directory)
+    temporary = _write(request, metadata, sbom, wheels, files, directory)
     try:
         if request.validate:
             validate_archive(temporary, python, workdir, runner)
@@ -569,26 +738,38 @@ def build_wagon(request, runner, check_mode=False):
     if os.path.exists(dest) and not os.path.isdir(dest):
         raise WagonError("dest %s exists and is not a directory" % dest)
     files = extra_files(request.files)
-    source = classify_source(request.source)
-    if source.name:
+    source = None if request.requirements_only else classify_source(request.source)
+    if source is not None and source.name:
         refuse_excluding(source.name, request.exclude)
     commands = []
     workdir = tempfile.mkdtemp(prefix="offline-wagon-build-")
     try:
         build_python = probe_build_python(request.python, runner)
         labels = _python_labels(request, build_python)
-        main_filename, paths = resolve(request, source, build_python.executable, workdir, runner, commands)
-        wheels, warnings = apply_exclude(describe_wheels(paths), request.exclude, main_filename)
-        metadata = build_metadata(request, wheels[main_filename], wheels, files, labels, build_python)
+        main_filename, paths, targets = resolve(request, source, build_python.executable, workdir, runner, commands)
+        origins, warnings = pip_origins(
+            request, build_python.executable, build_python.pip_version, targets, workdir, runner, commands
+        )
+        main_origin = _source_origin(source) if source is not None and source.kind != "requirement" else None
+        wheels, excluded_warnings = apply_exclude(
+            describe_wheels(paths, origins, main_filename, main_origin), request.exclude, main_filename
+        )
+        warnings += excluded_warnings
+        missing = sorted(w.filename for w in wheels.values() if origins and not w.origin.url)
+        if missing:
+            warnings.append("pip's report does not say where %s came from: the SBOM gives %s" % (", ".join(missing), UNKNOWN))
+        main = wheels[main_filename] if main_filename else None
+        metadata, sbom = build_metadata(request, main, wheels, files, labels, build_python)
         archive = os.path.join(dest, metadata.archive_name)
         diff = archive_diff(archive, metadata)
         changed, sha256, size = place_archive(
-            request, metadata, wheels, files, archive, build_python.executable, workdir, runner, check_mode
+            request, metadata, sbom, wheels, files, archive, build_python.executable, workdir, runner, check_mode
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     listed = [
-        {"filename": w.filename, "name": w.name, "version": w.version, "sha256": w.sha256, "size": w.size}
+        {"filename": w.filename, "name": w.name, "version": w.version, "sha256": w.sha256, "size": w.size,
+         "license": w.license.summary(), "origin": w.origin.url or UNKNOWN}
         for w in (wheels[f] for f in sorted(wheels))
     ]
     return BuildResult(changed, archive, sha256, size, metadata, listed, commands, diff, warnings)

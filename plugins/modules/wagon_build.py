@@ -23,6 +23,16 @@ description:
     already in O(dest) leaves the file untouched and reports no change.
   - Passwords and tokens in URLs (O(index_url), O(find_links), O(source), O(pip_args)) are masked in everything
     the module returns, C(package.json) included.
+  - Without O(source), the wagon holds a whole environment, the packages of the O(requirements) files and what they
+    need, with no main package; O(name) and O(version) then name it. See C(docs/format.md) for what the original
+    C(wagon) tool can do with such a wagon.
+  - Every wagon carries a software bill of materials, C(sbom.cdx.json) (CycloneDX 1.5 JSON), beside its
+    C(package.json), which names it with its sha256 under C(offline_wagon.sbom). It lists every wheel with its
+    name, version, package URL, sha256, licences (from the wheel's metadata) and where pip took it from (a URL
+    with any credentials removed, or a local path), and every extra file with its sha256.
+  - Where each wheel came from is asked of pip by resolving again with C(pip install --dry-run --ignore-installed
+    --report) (pip 22.2 or later in O(python)); it installs nothing. With an older pip, or when that run fails, the
+    SBOM gives the origin as V(unknown) and the module warns.
 options:
   source:
     description:
@@ -32,8 +42,20 @@ options:
       - An V(http://), V(https://) or V(file://) URL of a source archive.
       - A value that looks like a path (it contains C(/), starts with C(.) or C(~), or ends like an archive) must exist;
         it is never looked up on an index.
+      - Leave it out to build a wagon of the O(requirements) files alone; O(name) and O(version) are then required.
     type: str
-    required: true
+  name:
+    description:
+      - The name of a wagon built from O(requirements) alone (no O(source)); it becomes C(package_name), the archive's
+        top directory and the first field of its file name. A distribution name (letters, digits, C(.), C(_), C(-)).
+      - Only with no O(source); with O(source), the name is the main package's own.
+    type: str
+  version:
+    description:
+      - The version of a wagon built from O(requirements) alone (no O(source)), as C(package_version) and in the
+        archive's file name. A PEP 440 version without C(-), such as V(1.0) or V(2024.6.1).
+      - Only with no O(source); with O(source), the version is the main package's own.
+    type: str
   dest:
     description:
       - Directory the archive is written to; created when missing (not in check mode).
@@ -43,6 +65,7 @@ options:
   requirements:
     description:
       - Requirement files whose packages go into the wagon too, resolved together with O(source) in one C(pip wheel) run.
+      - Without O(source), the wagon holds only these files' packages and what they need (an environment).
     type: list
     elements: path
     default: []
@@ -186,6 +209,18 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
 
+- name: Build a wagon of a whole environment from requirement files alone (no main package)
+  offline.wagon.wagon_build:
+    requirements:
+      - "{{ playbook_dir }}/requirements/app.txt"
+      - "{{ playbook_dir }}/requirements/reports.txt"
+    name: billing-env
+    version: "2024.6.1"
+    dest: /srv/wagons
+  delegate_to: localhost
+  run_once: true
+  register: env_wagon
+
 - name: Build only from a local wheel mirror, ignoring the user's pip configuration
   offline.wagon.wagon_build:
     source: requests
@@ -218,7 +253,8 @@ size:
 metadata:
   description:
     - The wagon's C(package.json), with Wagon 1.0's 12 keys and our C(offline_wagon) extension
-      (per-wheel C(sha256), C(size), C(name), C(version), C(requires_python), C(license); C(built_by); C(excluded)).
+      (per-wheel C(sha256), C(size), C(name), C(version), C(requires_python), C(license); C(built_by); C(excluded);
+      C(sbom), the SBOM's file name, format and sha256; C(requirements_only) for a wagon built without O(source)).
   returned: success
   type: dict
   sample:
@@ -238,6 +274,7 @@ metadata:
       format: 1
       built_by: {collection: offline.wagon 0.1.0, python: 3.12.1, pip: "24.0"}
       excluded: []
+      sbom: {file: sbom.cdx.json, format: CycloneDX, spec_version: "1.5", sha256: 5d0c...9a1e, size: 3911}
       wheels:
         flask-3.0.3-py3-none-any.whl: {name: Flask, version: 3.0.3, sha256: 47a3...e1c0, size: 101735, requires_python: ">=3.8", license: ""}
 wheels:
@@ -261,15 +298,26 @@ wheels:
     size:
       description: The wheel's size in bytes.
       type: int
+    license:
+      description: The licence the wheel's metadata states (C(License-Expression), C(License) or C(License ::) classifiers); empty when none.
+      type: str
+    origin:
+      description: Where pip took it from (a URL without credentials, C(file://) for local files), or V(unknown).
+      type: str
   sample:
-    - {filename: flask-3.0.3-py3-none-any.whl, name: Flask, version: 3.0.3, sha256: 47a3...e1c0, size: 101735}
+    - {filename: flask-3.0.3-py3-none-any.whl, name: Flask, version: 3.0.3, sha256: 47a3...e1c0, size: 101735,
+       license: BSD-3-Clause, origin: "https://files.pythonhosted.org/packages/.../flask-3.0.3-py3-none-any.whl"}
 cmd:
-  description: The pip commands that ran, each a list of arguments, with URL credentials masked.
+  description:
+    - The pip commands that ran, each a list of arguments, with URL credentials masked.
+    - The last is the dry run that asks pip where each wheel came from, unless the build Python's pip is older than 22.2.
   returned: success
   type: list
   elements: list
   sample:
     - [/usr/bin/python3, -m, pip, wheel, --wheel-dir, /tmp/offline-wagon-build-x/wheels, flask==3.0.3]
+    - [/usr/bin/python3, -m, pip, install, --dry-run, --ignore-installed, --quiet, --report,
+       /tmp/offline-wagon-build-x/pip-report.json, flask==3.0.3]
 """
 
 import traceback
@@ -293,7 +341,9 @@ URL_OPTIONS = ("source", "index_url", "find_links", "pip_args")
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            source=dict(type="str", required=True),
+            source=dict(type="str"),
+            name=dict(type="str"),
+            version=dict(type="str"),
             dest=dict(type="path", required=True),
             requirements=dict(type="list", elements="path", default=[]),
             format=dict(type="str", choices=["zip", "tar.gz"], default="zip"),
@@ -338,6 +388,8 @@ def main():
         python=params["python"],
         validate=params["validate"],
         force=params["force"],
+        name=params["name"],
+        version=params["version"],
     )
     try:
         result = build_wagon(request, module_runner(module), check_mode=module.check_mode)

@@ -11,17 +11,48 @@ short_description: Report wagon archives' metadata and the wagons installed in v
 version_added: 0.1.0
 author: offline.wagon contributors (@offline-wagon)
 description:
-  - Reads wagon archives on the host (safely, without extracting them) and reports their metadata, size and sha256.
+  - Reads wagon archives on the host (safely, without extracting them) and reports their metadata, size, sha256 and
+    software bill of materials (the CycloneDX SBOM M(offline.wagon.wagon_build) puts in every wagon).
+  - With O(validate), checks each archive after the fact and reports every problem it finds, instead of failing on
+    the first; with O(validate_install), it also installs each one offline into a throwaway virtualenv.
   - Looks at virtualenvs on the host and reports their Python, their distributions, and the wagons
     M(offline.wagon.wagon_install) recorded there, with whether each one's distributions are still installed at the recorded versions.
-  - Changes nothing; starts no pip (one run of each venv's Python lists what is installed).
+  - Changes nothing; starts no pip (one run of each venv's Python lists what is installed). Only O(validate_install)
+    runs pip, into a virtualenv in a temporary directory that is removed afterwards.
 options:
   archives:
     description:
-      - Paths of wagon archives on the host. An archive that is missing, corrupt or not a wagon fails the module with the reason.
+      - Paths of wagon archives on the host.
+      - Without O(validate), an archive that is missing, corrupt or not a wagon, or lacks a member its C(package.json)
+        names, fails the module with the reason. With O(validate), it is reported with C(valid=false) and its problems.
     type: list
     elements: path
     default: []
+  validate:
+    description:
+      - Check each archive in O(archives) and report, per archive, C(valid), C(problems) (one sentence per problem
+        found; every check runs) and C(checked) (what was checked).
+      - "Checked: the archive's structure (the same safety checks as an install: no paths out, no links, no duplicates);
+        C(package.json); that every wheel and file it lists is there and no wheel is there unlisted; that the package it
+        names has a wheel (except in a wagon built from requirements alone); each wheel's and file's sha256 against the
+        recorded one (wagons made by the original tool record none, which C(checked) says); that each wheel's own
+        metadata names the recorded distribution and version; and the SBOM, whose sha256 must be the one
+        C(package.json) records and which must describe exactly the wagon's wheels and files, by their hashes."
+      - Wheels are copied out one at a time into a temporary directory to be hashed and read, then removed.
+    type: bool
+    default: false
+  validate_install:
+    description:
+      - Also install each archive offline, as M(offline.wagon.wagon_install) would (no index, only the wagon's wheels,
+        hash-pinned), into a throwaway virtualenv created with O(validate_python) in a temporary directory, and report a
+        failure as a problem. Implies O(validate).
+    type: bool
+    default: false
+  validate_python:
+    description:
+      - The Python that creates the throwaway virtualenv of O(validate_install); the wagon must fit it.
+      - Defaults to the Python running the module.
+    type: path
   venvs:
     description:
       - Paths of virtualenvs on the host. A path that is not a virtualenv is reported with C(exists=false).
@@ -58,6 +89,26 @@ EXAMPLES = r"""
 - name: Fail when someone changed the app's venv by hand
   ansible.builtin.assert:
     that: ansible_facts.wagons.venvs['/opt/app/venv'].wagons.Flask.matches
+
+- name: Check a wagon after the fact, with a test install into a throwaway venv of the app's Python
+  offline.wagon.wagon_facts:
+    archives:
+      - /var/tmp/Flask-3.0.3-py311-none-linux_x86_64.wgn
+    validate_install: true
+    validate_python: /usr/bin/python3.11
+
+- name: Stop when the wagon has any problem, listing them all
+  ansible.builtin.assert:
+    that: ansible_facts.wagons.archives[wagon].valid
+    fail_msg: "{{ ansible_facts.wagons.archives[wagon].problems }}"
+  vars:
+    wagon: /var/tmp/Flask-3.0.3-py311-none-linux_x86_64.wgn
+
+- name: List every wheel's licence and origin, from the wagon's SBOM
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.wagons.archives[wagon].components | map(attribute='licenses') | list }}"
+  vars:
+    wagon: /var/tmp/Flask-3.0.3-py311-none-linux_x86_64.wgn
 """
 
 RETURN = r"""
@@ -73,8 +124,14 @@ ansible_facts:
         archives:
           description:
             - One entry per archive path, with C(format) (V(zip) or V(tar)), C(size), C(sha256), C(name), C(version),
-              C(build_tag), C(platform), C(python_versions), C(wheels), C(hashed) (whether the wagon records wheel hashes)
-              and C(metadata) (the whole package.json).
+              C(build_tag), C(platform), C(python_versions), C(wheels), C(hashed) (whether the wagon records wheel hashes),
+              C(requirements_only) (built from requirement files alone, with no main package) and C(metadata) (the whole package.json).
+            - C(sbom) is the wagon's CycloneDX SBOM as a parsed document (null when the wagon has none, as wagons made by
+              the original tool), and C(components) a summary of its wheels, each with C(wheel), C(name), C(version),
+              C(purl), C(sha256), C(licenses) (a list) and C(origin) (a URL, or V(unknown)).
+            - With O(validate) or O(validate_install), also C(valid) (no problem found), C(problems) (a list of sentences)
+              and C(checked) (what was checked). An archive that cannot be opened or has unreadable metadata then has
+              only these three keys.
           type: dict
           sample:
             /var/tmp/six-1.16.0-py311-none-any.wgn:
@@ -83,6 +140,14 @@ ansible_facts:
               version: 1.16.0
               platform: any
               wheels: [six-1.16.0-py2.py3-none-any.whl]
+              requirements_only: false
+              components:
+                - {wheel: six-1.16.0-py2.py3-none-any.whl, name: six, version: 1.16.0, purl: pkg:pypi/six@1.16.0,
+                   sha256: 8abb...d254, licenses: [MIT], origin: "https://files.pythonhosted.org/.../six-1.16.0-py2.py3-none-any.whl"}
+              sbom: {bomFormat: CycloneDX, specVersion: "1.5", serialNumber: "urn:uuid:...", components: []}
+              valid: false
+              problems: ["wheels/six-1.16.0-py2.py3-none-any.whl has sha256 0f3c...9d1e, but package.json says 8abb...d254: the archive was altered or damaged"]
+              checked: [structure, metadata, wheel hashes, sbom]
         venvs:
           description:
             - One entry per venv path, with C(exists), C(python), C(distributions) (C(name==version) lines) and
@@ -97,10 +162,12 @@ ansible_facts:
                 six: {version: 1.16.0, matches: true, drift: []}
 """
 
+import sys
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._facts import archive_facts, venv_facts
+from ansible_collections.offline.wagon.plugins.module_utils._facts import archive_facts, validate_archive, venv_facts
 from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
 
 
@@ -109,14 +176,27 @@ def main():
         argument_spec=dict(
             archives=dict(type="list", elements="path", default=[]),
             venvs=dict(type="list", elements="path", default=[]),
+            validate=dict(type="bool", default=False),
+            validate_install=dict(type="bool", default=False),
+            validate_python=dict(type="path"),
         ),
         supports_check_mode=True,
     )
+    params = module.params
     runner = module_runner(module)
+
+    def describe(path):
+        if params["validate"] or params["validate_install"]:
+            return validate_archive(
+                path, runner, install=params["validate_install"],
+                python=params["validate_python"] or sys.executable, tmpdir=module.tmpdir,
+            )
+        return archive_facts(path)
+
     try:
         wagons = dict(
-            archives={path: archive_facts(path) for path in module.params["archives"]},
-            venvs={path: venv_facts(path, runner) for path in module.params["venvs"]},
+            archives={path: describe(path) for path in params["archives"]},
+            venvs={path: venv_facts(path, runner) for path in params["venvs"]},
         )
     except WagonError as error:
         module.fail_json(msg=str(error))

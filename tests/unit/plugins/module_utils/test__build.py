@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
+import shutil
 import sys
 
 import pytest
@@ -21,7 +23,8 @@ from ansible_collections.offline.wagon.plugins.module_utils._build import (
     wagon_platform,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
-from tests.support.fixtures import make_project, make_wheel
+from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult
+from tests.support.fixtures import make_project, make_sdist, make_wheel, serve_directory
 from tests.support.pythons import run
 
 PY_LABEL = "py%d%d" % sys.version_info[:2]
@@ -66,6 +69,7 @@ def test_requirement_from_find_links(tmp_path, links):
     assert top == "Demo"
     assert names == [
         "Demo/package.json",
+        "Demo/sbom.cdx.json",
         "Demo/wheels/Demo-1.0-py3-none-any.whl",
         "Demo/wheels/dep_lib-1.2-py3-none-any.whl",
         "Demo/wheels/leaf-0.1-py3-none-any.whl",
@@ -91,8 +95,11 @@ def test_requirement_from_find_links(tmp_path, links):
     with open(result.archive, "rb") as stream:
         assert hashlib.sha256(stream.read()).hexdigest() == result.sha256
     assert result.size == os.path.getsize(result.archive)
-    assert len(result.commands) == 1 and result.commands[0][1:4] == ["-m", "pip", "wheel"]
+    assert len(result.commands) == 2 and result.commands[0][1:4] == ["-m", "pip", "wheel"]
     assert "--no-index" in result.commands[0] and result.commands[0][-1] == "Demo==1.0"
+    # The second asks pip where each wheel came from, installing nothing.
+    assert result.commands[1][3:6] == ["install", "--dry-run", "--ignore-installed"]
+    assert "--no-index" in result.commands[1] and result.commands[1][-1] == "Demo==1.0"
 
 
 def test_pyproject_only_project(tmp_path, links):
@@ -103,7 +110,8 @@ def test_pyproject_only_project(tmp_path, links):
     assert data["package_source"] == project
     assert os.path.basename(result.archive) == "Hello_Proj-0.2.0-%s-none-any.wgn" % PY_LABEL
     assert data["wheels"] == ["Hello_Proj-0.2.0-py3-none-any.whl", "leaf-0.1-py3-none-any.whl"]
-    first, second = result.commands
+    first, second, report = result.commands
+    assert "--dry-run" in report
     assert "--no-deps" in first and first[-1] == project
     assert "--no-deps" not in second and second[-1].endswith("Hello_Proj-0.2.0-py3-none-any.whl")
     # A rebuild from source gives the same bytes (fixed times for pip builds).
@@ -363,3 +371,174 @@ def test_wagon_platform_refuses_mixed_platforms():
         wagon_platform(["m-1-cp311-cp311-manylinux2014_x86_64.whl", "n-1-cp311-cp311-manylinux2014_aarch64.whl"])
     with pytest.raises(WagonError, match="several platforms"):
         wagon_platform(["m-1-cp311-cp311-manylinux2014_x86_64.whl", "n-1-cp311-cp311-win_amd64.whl"])
+
+
+# Wagons of a whole environment (requirements alone) ---------------------------------------------
+
+
+def environment_request(tmp_path, links, **kwargs):
+    requirements = tmp_path / "env.txt"
+    requirements.write_text("Demo==1.0\nother==2.0\n")
+    kwargs.setdefault("requirements", [str(requirements)])
+    kwargs.setdefault("name", "billing-env")
+    kwargs.setdefault("version", "2024.6.1")
+    return request(tmp_path, links, source=None, **kwargs)
+
+
+def test_requirements_only_wagon(tmp_path, links):
+    result = build_wagon(environment_request(tmp_path, links, validate=True), run)
+    assert result.changed
+    assert os.path.basename(result.archive) == "billing_env-2024.6.1-%s-none-any.wgn" % PY_LABEL
+    top, names, metadata = members(result.archive)
+    assert top == "billing-env"
+    assert names == [
+        "billing-env/package.json",
+        "billing-env/sbom.cdx.json",
+        "billing-env/wheels/Demo-1.0-py3-none-any.whl",
+        "billing-env/wheels/dep_lib-1.2-py3-none-any.whl",
+        "billing-env/wheels/leaf-0.1-py3-none-any.whl",
+        "billing-env/wheels/other-2.0-py3-none-any.whl",
+    ]
+    data = metadata.data
+    assert (data["package_name"], data["package_version"]) == ("billing-env", "2024.6.1")
+    assert data["package_source"] == "-r %s" % (tmp_path / "env.txt")
+    assert data["offline_wagon"]["requirements_only"] is True
+    assert len(result.commands) == 2 and result.commands[0][-2:] == ["--requirement", str(tmp_path / "env.txt")]
+    sbom = sbom_of(result.archive)
+    assert (sbom["metadata"]["component"]["name"], sbom["metadata"]["component"]["version"]) == ("billing-env", "2024.6.1")
+    assert len(sbom["components"]) == 4
+    # A rebuild gives the same bytes.
+    assert not build_wagon(environment_request(tmp_path, links), run).changed
+
+
+def test_requirements_only_wagon_with_exclude(tmp_path, links):
+    result = build_wagon(environment_request(tmp_path, links, exclude=["leaf"]), run)
+    assert "leaf-0.1-py3-none-any.whl" not in result.metadata.wheels
+    assert [c["name"] for c in sbom_of(result.archive)["components"]] == ["Demo", "dep-lib", "other"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"requirements": []}, "give source .what to build. or requirements"),
+        ({"name": None}, "needs name: nothing else names the archive"),
+        ({"name": None, "version": None}, "needs name and version"),
+        ({"version": None}, "needs version"),
+        ({"name": "bad/name"}, "name 'bad/name' is not a distribution name"),
+        ({"name": "-env"}, "is not a distribution name"),
+        ({"version": "latest"}, "version 'latest' is not a version .PEP 440"),
+        ({"version": "1.0-1"}, "may not contain '-'"),
+    ],
+)
+def test_requirements_only_refusals(tmp_path, links, kwargs, message):
+    with pytest.raises(WagonError, match=message):
+        build_wagon(environment_request(tmp_path, links, **kwargs), run)
+    assert not (tmp_path / "out").exists()
+
+
+def test_name_and_version_are_refused_with_a_source(tmp_path, links):
+    with pytest.raises(WagonError, match="name and version are only for a wagon built from requirements alone"):
+        build_wagon(request(tmp_path, links, name="x", version="1"), run)
+
+
+# The SBOM -----------------------------------------------------------------------------------
+
+
+def sbom_of(path):
+    with WagonArchive(path) as archive:
+        return json.loads(archive.read_member("sbom.cdx.json").decode("utf-8"))
+
+
+def by_name(sbom):
+    return {c["name"]: c for c in sbom["components"]}
+
+
+def props(component):
+    return {p["name"]: p["value"] for p in component["properties"]}
+
+
+def test_sbom_is_in_the_archive_and_named_by_package_json(tmp_path, links):
+    make_sdist(links, "from-source", "3.0")
+    requirements = tmp_path / "r.txt"
+    requirements.write_text("from-source\n")
+    result = build_wagon(request(tmp_path, links, requirements=[str(requirements)]), run)
+    with WagonArchive(result.archive) as archive:
+        raw = archive.read_member("sbom.cdx.json")
+    reference = result.metadata.data["offline_wagon"]["sbom"]
+    assert reference == {"file": "sbom.cdx.json", "format": "CycloneDX", "spec_version": "1.5",
+                         "sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw)}
+    sbom = json.loads(raw)
+    assert sbom["metadata"]["component"]["bom-ref"] == "wagon:" + os.path.basename(result.archive)
+    components = by_name(sbom)
+    assert sorted(components) == ["Demo", "dep-lib", "from-source", "leaf"]
+    demo = components["Demo"]
+    wheel = os.path.join(links, "Demo-1.0-py3-none-any.whl")
+    assert demo["purl"] == "pkg:pypi/demo@1.0" and demo["licenses"] == [{"license": {"id": "MIT"}}]
+    assert demo["hashes"] == [{"alg": "SHA-256", "content": result.metadata.wheel_hashes["Demo-1.0-py3-none-any.whl"]}]
+    assert demo["externalReferences"][0]["url"] == "file://" + wheel
+    assert props(demo)["offline.wagon:built_from_source"] == "false"
+    # Built here from an sdist: the origin is the sdist, with the sdist's hash.
+    built = components["from-source"]
+    assert built["externalReferences"][0]["url"] == "file://" + os.path.join(links, "from_source-3.0.tar.gz")
+    assert props(built)["offline.wagon:built_from_source"] == "true"
+    listed = {w["name"]: w for w in result.wheels}
+    assert listed["Demo"]["license"] == "MIT" and listed["Demo"]["origin"] == "file://" + wheel
+    assert result.metadata.data["offline_wagon"]["wheels"]["Demo-1.0-py3-none-any.whl"]["license"] == "MIT"
+    assert result.warnings == []
+
+
+def test_sbom_origin_of_a_local_project_is_the_project(tmp_path, links):
+    project = make_project(tmp_path / "src" / "hello", "Hello-Proj", "0.2.0", requires=["leaf"])
+    result = build_wagon(request(tmp_path, links, source=project), run)
+    components = by_name(sbom_of(result.archive))
+    assert props(components["Hello-Proj"])["offline.wagon:origin"] == "file://" + project
+    assert props(components["leaf"])["offline.wagon:origin"] == "file://" + os.path.join(links, "leaf-0.1-py3-none-any.whl")
+
+
+def test_sbom_origins_from_an_index_have_no_credentials(tmp_path, links):
+    index = tmp_path / "index"
+    for name, filename in (("demo", "Demo-1.0-py3-none-any.whl"), ("dep-lib", "dep_lib-1.2-py3-none-any.whl"),
+                           ("leaf", "leaf-0.1-py3-none-any.whl")):
+        (index / "simple" / name).mkdir(parents=True)
+        shutil.copy(os.path.join(links, filename), str(index / "simple" / name / filename))
+    with serve_directory(index) as base:
+        host = base.split("://", 1)[1]
+        result = build_wagon(request(
+            tmp_path, links, index_url="http://builder:%s@%s/simple" % (SECRET, host), find_links=[], no_index=False,
+            pip_args=["--isolated"],
+        ), run)
+    origins = {c["name"]: props(c)["offline.wagon:origin"] for c in sbom_of(result.archive)["components"]}
+    assert origins == {
+        "Demo": "%s/simple/demo/Demo-1.0-py3-none-any.whl" % base,
+        "dep-lib": "%s/simple/dep-lib/dep_lib-1.2-py3-none-any.whl" % base,
+        "leaf": "%s/simple/leaf/leaf-0.1-py3-none-any.whl" % base,
+    }
+    assert SECRET not in repr(result)
+    with open(result.archive, "rb") as stream:
+        content = stream.read()
+    assert SECRET.encode() not in content and b"builder" not in content
+
+
+def failing_dry_run(argv, cwd=None, env=None):
+    if "--dry-run" in argv:
+        return CommandResult(2, "", "ERROR: no report today")
+    return run(argv, cwd=cwd, env=env)
+
+
+def test_sbom_origin_is_unknown_when_pip_cannot_report(tmp_path, links):
+    result = build_wagon(request(tmp_path, links), failing_dry_run)
+    assert len(result.warnings) == 1 and "no report today" in result.warnings[0]
+    assert "the SBOM gives their origin as unknown" in result.warnings[0]
+    sbom = sbom_of(result.archive)
+    assert {props(c)["offline.wagon:origin"] for c in sbom["components"]} == {"unknown"}
+    assert all("externalReferences" not in c for c in sbom["components"])
+    assert {w["origin"] for w in result.wheels} == {"unknown"}
+
+
+def test_sbom_origin_is_unknown_with_a_pip_older_than_22_2(tmp_path, links, pythons):
+    if "3.7" not in pythons:
+        pytest.skip("needs a pyenv Python 3.7 (pip 22.0)")
+    result = build_wagon(request(tmp_path, links, source="dep-lib", python=pythons["3.7"]), run)
+    assert len(result.commands) == 1
+    assert "cannot report where each wheel came from (pip 22.2 or later can)" in result.warnings[0]
+    assert {props(c)["offline.wagon:origin"] for c in sbom_of(result.archive)["components"]} == {"unknown"}
