@@ -25,7 +25,9 @@ description:
 options:
   src:
     description:
-      - Path of the wagon archive on the host (zip or tar.gz, detected from its content).
+      - Path of the wagon archive (zip or tar.gz, detected from its content).
+      - On the controller by default, looked up like M(ansible.builtin.copy)'s C(src) and sent to the host only when the
+        venv does not already record this exact archive; on the host with O(remote_src=true).
     type: path
     required: true
   venv:
@@ -69,12 +71,33 @@ options:
     type: list
     elements: str
     default: []
+  remote_src:
+    description:
+      - V(false) (the default) takes O(src) on the controller, looked up like M(ansible.builtin.copy)'s C(src)
+        (relative paths in the role's or play's C(files/)), and decrypted when it is vaulted. The archive is sent to
+        the host only when the venv does not already record that exact archive (same sha256) with every distribution in place.
+      - V(true) takes O(src) as a path on the host, for archives already there; nothing is sent.
+    type: bool
+    default: false
+    version_added: 0.1.0
 extends_documentation_fragment:
   - offline.wagon._attributes
   - offline.wagon._attributes.actiongroup_wagon
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+    details: An action plugin sends the archive from the controller, and only when the host needs it.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
+    details:
+      - Check mode sends nothing. When the venv does not record the exact archive, the plan (RV(plan), the diff)
+        needs the archive on the host, so only C(changed) is predicted, with a message saying why; with the
+        C(local) connection or O(remote_src=true) the whole plan is reported.
   diff_mode:
     support: full
     details: The diff lists the venv's distributions as C(name==version) lines before and after.
@@ -87,6 +110,10 @@ notes:
   - The module needs a Python 3.8 or later on the host to run (ansible-core 2.20 and later need 3.9); the venv may be any CPython 3.6 or later.
   - The venv needs pip; C(python -m venv) installs it from the wheels that Python bundles, with no network.
   - Wagons built by the original C(wagon) tool carry no hashes; the module then pins pip to the bytes it extracted.
+  - The action plugin runs M(offline.wagon.wagon_facts) on the host first; when that venv already records the archive
+    (same sha256, every distribution at its recorded version), the task reports no change and sends nothing, and the
+    result has C(transferred=false). A sent archive lives in Ansible's remote temporary directory, removed after the
+    task whether it succeeded or not.
 seealso:
   - module: offline.wagon.wagon_build
   - module: offline.wagon.wagon_facts
@@ -104,21 +131,21 @@ EXAMPLES = r"""
   run_once: true
   register: flask_wagon
 
-- name: Copy it to the host
-  ansible.builtin.copy:
-    src: "{{ flask_wagon.archive }}"
-    dest: /var/tmp/
-    mode: "0644"
-
-- name: Install it into /opt/app/venv, creating the venv with Python 3.11
+- name: Install it into /opt/app/venv, creating the venv with Python 3.11 (the archive is sent only when needed)
   offline.wagon.wagon_install:
-    src: "/var/tmp/{{ flask_wagon.archive | basename }}"
+    src: "{{ flask_wagon.archive }}"
     venv: /opt/app/venv
     venv_python: /usr/bin/python3.11
 
+- name: Install a wagon that is on the host already
+  offline.wagon.wagon_install:
+    src: /srv/wagons/Flask-3.0.3-py311-none-linux_x86_64.wgn
+    remote_src: true
+    venv: /opt/app/venv
+
 - name: Remove it again
   offline.wagon.wagon_install:
-    src: "/var/tmp/{{ flask_wagon.archive | basename }}"
+    src: "{{ flask_wagon.archive }}"
     venv: /opt/app/venv
     state: absent
 """
@@ -144,6 +171,14 @@ archive_sha256:
   returned: always
   type: str
   sample: 8a06b4d1...
+transferred:
+  description:
+    - Whether the archive was sent from the controller to the host by this task.
+    - V(false) when the venv already recorded this exact archive, in check mode, with the C(local) connection,
+      and with O(remote_src=true).
+  returned: when O(remote_src=false)
+  type: bool
+  sample: false
 python:
   description: The venv's Python (or the one that would create it), as the module saw it.
   returned: when the venv exists or is to be created
@@ -219,6 +254,7 @@ def main():
             force=dict(type="bool", default=False),
             ignore_platform=dict(type="bool", default=False),
             pip_args=dict(type="list", elements="str", default=[]),
+            remote_src=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )

@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, offline.wagon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Controller side of offline.wagon.wagon_install: send the wagon only when the host needs it.
+
+``src`` is a controller path by default (found like ``copy``'s, vault-aware).
+Before anything is sent the host is asked, with one run of wagon_facts,
+whether the venv already records this exact archive (by sha256) with every
+distribution still in place; if so the result is ``changed: false`` and
+nothing is transferred. Otherwise the archive goes to the remote temporary
+directory and the module installs it from there; that directory is removed
+afterwards, also on failure. Check mode sends nothing. With the local
+connection the module reads the controller's file where it is.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
+from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
+from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._install import _same_version as same_version
+from ansible_collections.offline.wagon.plugins.module_utils._install import wheel_identity
+from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256
+
+INSTALL_MODULE = "offline.wagon.wagon_install"
+FACTS_MODULE = "offline.wagon.wagon_facts"
+
+# Options of the module that only this plugin reads.
+ACTION_ONLY_ARGS = ("remote_src",)
+
+
+class ActionModule(ActionBase):
+    # The remote temporary directory is made only when an archive is sent:
+    # the no-op path (one wagon_facts run) must not pay for it.
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        del tmp  # no longer has any effect
+        args = dict(self._task.args)
+        local_copy = None
+        try:
+            remote_src = self._bool_arg(args, "remote_src")
+            if remote_src:
+                result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
+                return result
+            for key in ACTION_ONLY_ARGS:
+                args.pop(key, None)
+            if not args.get("src"):
+                raise AnsibleActionFail("src is required: the path of a wagon archive on the controller")
+            local_copy = self._controller_file(args["src"])
+            wagon, sha256 = self._read_wagon(local_copy, args["src"])
+
+            if self._connection.transport == "local" and not self._is_become_unprivileged():
+                # The host is the controller: the module can read the file where it is.
+                args["src"] = local_copy
+                result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
+                result["transferred"] = False
+                return result
+
+            venv = args.get("venv") or args.get("virtualenv")
+            if not venv:
+                raise AnsibleActionFail("missing required arguments: venv")
+            state = args.get("state", "present")
+            facts = self._venv_facts(venv, task_vars)
+            known = self._known_outcome(wagon, sha256, facts, state, self._bool_arg(args, "force"))
+            if known is not None:
+                result.update(known)
+                return result
+            if self._task.check_mode:
+                result.update(self._unplanned_check(wagon, sha256, facts, venv))
+                return result
+
+            tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
+            remote_path = self._connection._shell.join_path(tmpdir, os.path.basename(local_copy))
+            self._transfer_file(local_copy, remote_path)
+            self._fixup_perms2((tmpdir, remote_path))
+            args["src"] = remote_path
+            result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
+            result["transferred"] = True
+            return result
+        finally:
+            if local_copy:
+                self._loader.cleanup_tmp_file(local_copy)
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+
+    # Reading the task's arguments and the controller's file ----------------------------------
+
+    def _bool_arg(self, args, name):
+        try:
+            return boolean(args.get(name, False), strict=True)
+        except TypeError as error:
+            raise AnsibleActionFail("%s must be a boolean: %s" % (name, to_text(error)))
+
+    def _controller_file(self, src):
+        """Return a readable controller path for ``src`` (a decrypted copy when vaulted)."""
+        try:
+            found = self._find_needle("files", os.path.expanduser(src))
+        except AnsibleFileNotFound:
+            raise AnsibleActionFail(
+                "the wagon %s does not exist on the controller (for an archive already on the host, set remote_src=true)" % src
+            )
+        try:
+            return self._loader.get_real_file(found, decrypt=True)
+        except AnsibleError as error:
+            raise AnsibleActionFail("could not read the wagon %s on the controller: %s" % (found, to_text(error)))
+
+    @staticmethod
+    def _read_wagon(path, src):
+        """Return ``(metadata, sha256)`` of the wagon at ``path``; refuse a file that is no wagon before sending it."""
+        try:
+            with WagonArchive(path) as archive:
+                metadata = archive.read_metadata()
+                archive.check_listed(metadata)
+        except WagonError as error:
+            raise AnsibleActionFail("src %s is not a usable wagon: %s" % (src, error))
+        return metadata, file_sha256(path)
+
+    # Asking the host --------------------------------------------------------------------------
+
+    def _venv_facts(self, venv, task_vars):
+        """Return what wagon_facts says about ``venv`` (``{}`` when it could not tell), plus its extra facts."""
+        reply = self._execute_module(FACTS_MODULE, module_args={"venvs": [venv]}, task_vars=task_vars)
+        if reply.get("failed"):
+            return {}
+        facts = dict(reply.get("ansible_facts") or {})
+        venvs = (facts.pop("wagons", None) or {}).get("venvs") or {}
+        # One venv was asked for; the key is its path after the host expanded it.
+        found = dict(next(iter(venvs.values()), {}))
+        # Interpreter discovery results travel back with the facts; keep them.
+        found["_other_facts"] = facts
+        return found
+
+    def _known_outcome(self, wagon, sha256, facts, state, force):
+        """The result when the host's state alone settles the task (nothing to send), else None."""
+        if not facts:
+            return None
+        if state == "absent":
+            if facts.get("exists") is False:
+                return self._result(wagon, sha256, facts, venv_installed=[], msg="the venv does not exist; nothing to remove")
+            if not _removal_would_change(wagon, facts):
+                return self._result(
+                    wagon, sha256, facts, venv_installed=[],
+                    msg="nothing of %s %s is installed in the venv; nothing sent" % (wagon.name, wagon.version),
+                )
+            return None
+        if force:
+            return None
+        for record in (facts.get("wagons") or {}).values():
+            if (
+                record.get("archive_sha256") == sha256
+                and canonicalize_name(record.get("name") or "") == canonicalize_name(wagon.name)
+                and record.get("matches")
+            ):
+                installed = ["%s==%s" % (w.get("name"), w.get("version")) for w in record.get("wheels", [])]
+                return self._result(
+                    wagon, sha256, facts, venv_installed=installed,
+                    msg="%s %s is installed already (same archive, every distribution in place); nothing sent"
+                    % (wagon.name, wagon.version),
+                )
+        return None
+
+    def _unplanned_check(self, wagon, sha256, facts, venv):
+        """Check mode when the host does not hold this wagon: predict without sending the archive."""
+        if self._task.args.get("state", "present") == "absent":
+            # Reached only when the removal would change the venv (see _known_outcome).
+            result = self._result(
+                wagon, sha256, facts, venv_installed=[], changed=True,
+                msg="check mode: the archive was not sent; a real run sends it and removes %s %s from %s "
+                "(the plan is known only once the host has the archive)" % (wagon.name, wagon.version, venv),
+            )
+            del result["plan"]
+            return result
+        result = self._result(
+            wagon, sha256, facts, venv_installed=[], changed=True,
+            msg="check mode: the archive was not sent; a real run sends it and installs %s %s into %s "
+            "(the plan is known only once the host has the archive)" % (wagon.name, wagon.version, venv),
+        )
+        result["venv_created"] = facts.get("exists") is False
+        del result["plan"]
+        return result
+
+    def _result(self, wagon, sha256, facts, venv_installed, changed=False, msg=""):
+        """A result shaped like the module's, for outcomes decided without running it."""
+        venv = self._task.args.get("venv") or self._task.args.get("virtualenv")
+        result = dict(
+            changed=changed,
+            transferred=False,
+            venv=venv,
+            venv_created=False,
+            wagon=dict(
+                name=wagon.name, version=wagon.version, build_tag=wagon.build_tag,
+                platform=wagon.platform, python_versions=wagon.python_versions,
+            ),
+            archive_sha256=sha256,
+            plan=dict(create_venv=False, add=[], change=[], reinstall=[], remove=[], record="keep"),
+            installed=venv_installed,
+            msg=msg,
+        )
+        if facts.get("python"):
+            result["python"] = facts["python"]
+        if facts.get("_other_facts"):
+            result["ansible_facts"] = facts["_other_facts"]
+        if self._task.diff and not changed and facts.get("exists"):
+            lines = "".join(line + "\n" for line in facts.get("distributions", []))
+            result["diff"] = dict(
+                before_header="%s (installed)" % venv, after_header="%s (after install)" % venv,
+                before=lines, after=lines,
+            )
+        return result
+
+
+def _removal_would_change(wagon, facts):
+    """Whether state=absent could change the venv, judged from its facts.
+
+    It errs towards True: every wheel of the wagon counts, where the module
+    considers one per distribution, so False means the module would change nothing.
+    """
+    if not facts.get("exists"):
+        return False
+    records = {canonicalize_name(r.get("name") or ""): r for r in (facts.get("wagons") or {}).values()}
+    own = canonicalize_name(wagon.name)
+    if own in records:
+        return True
+    shared = set()
+    for record in records.values():
+        shared.update(canonicalize_name(w.get("name") or "") for w in record.get("wheels", []))
+    installed = {}
+    for line in facts.get("distributions", []):
+        name, _sep, version = line.partition("==")
+        installed[canonicalize_name(name)] = version
+    for filename in wagon.wheels:
+        name, version = wheel_identity(wagon, filename)
+        canonical = canonicalize_name(name)
+        if canonical not in shared and canonical in installed and same_version(installed[canonical], version):
+            return True
+    return False
