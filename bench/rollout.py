@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, offline.wagon contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: offline.wagon.rollout to 1, 5 and 10 disconnected SSH hosts, first run and no-op repeat.

@@ -143,10 +143,19 @@ def _write_record(venv, record):
 
 
 def wheel_identity(metadata, filename):
-    """Return ``(name, version)`` of a wheel: from our metadata, or from its file name."""
+    """Return ``(name, version)`` of a wheel: from our metadata, or from its file name.
+
+    A file name spells ``-`` as ``_`` (``cext_wagon``); for the main package of
+    a wagon without our metadata (the original tool's), the wagon's own
+    ``package_name`` keeps the real spelling.
+    """
     info = metadata.extension.get("wheels", {}).get(filename, {})
     parsed = WheelName.parse(filename)
-    return info.get("name") or parsed.name, info.get("version") or parsed.version
+    name = info.get("name")
+    if not name:
+        own = metadata.name and canonicalize_name(metadata.name) == canonicalize_name(parsed.name)
+        name = metadata.name if own else parsed.name
+    return name, info.get("version") or parsed.version
 
 
 def select_wheels(metadata, info, ignore_platform=False, hashes=None):

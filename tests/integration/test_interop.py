@@ -197,12 +197,13 @@ def test_real_wagon_installs_offline_with_wagon_install(tmp_path, theirs, python
     assert first["wagon"]["name"] == metadata["package_name"]
     assert first["wagon"]["version"] == metadata["package_version"]
     assert first["wagon"]["platform"] == metadata["supported_platform"]
-    # Every wheel of the wagon went in, at its version. (Without our metadata
-    # extension the plan names a wheel by its file name's escaped form,
-    # cext_wagon, while "installed" has the distribution's own, cext-wagon.)
+    # Every wheel of the wagon went in, at its version; the main package keeps
+    # its own spelling (cext-wagon) although its file name escapes it (cext_wagon).
     added = canonical(first["plan"]["add"])
     assert len(added) == len(metadata["wheels"]), first["plan"]
     assert canonical(first["installed"]) == added
+    own = "%s==%s" % (metadata["package_name"], metadata["package_version"])
+    assert own in first["plan"]["add"] and own in first["installed"], first
     assert first["cmd"], first
     assert in_venv(venv, code) == output
 

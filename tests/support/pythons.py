@@ -11,13 +11,16 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONTROLLER_PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
+PYENV_ROOT = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+SYSTEM_PYTHON = "/usr/bin/python3"
+# Every interpreter the engine must understand: the pyenv CPythons and Debian's own.
+INTERPRETER_IDS = ["3.%d" % minor for minor in range(6, 14)] + ["system"]
 
 
 def find_pythons():
     """``{"3.8": "/root/.pyenv/versions/3.8.18/bin/python3.8", ...}``, newest patch of each minor."""
-    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
     found = {}
-    for directory in sorted(glob.glob(os.path.join(root, "versions", "3.*"))):
+    for directory in sorted(glob.glob(os.path.join(PYENV_ROOT, "versions", "3.*"))):
         parts = os.path.basename(directory).split(".")
         if len(parts) != 3 or not all(p.isdigit() for p in parts):
             continue
@@ -26,6 +29,13 @@ def find_pythons():
         if os.access(python, os.X_OK):
             found[minor] = python
     return found
+
+
+def interpreter(interpreter_id):
+    """The interpreter an INTERPRETER_IDS entry names, or None when this machine lacks it."""
+    if interpreter_id == "system":
+        return SYSTEM_PYTHON if os.access(SYSTEM_PYTHON, os.X_OK) else None
+    return find_pythons().get(interpreter_id)
 
 
 def run(argv, cwd=None, env=None):

@@ -23,6 +23,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._install import (
     check_pip_args,
     install_wagon,
     read_records,
+    wheel_identity,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256, read_wheel_metadata
@@ -399,3 +400,13 @@ def test_same_version_other_bytes_is_reinstalled_when_the_record_says_so(tmp_pat
     assert result.plan.to_dict()["reinstall"] == ["demo-app==1.0"]
     assert read_records(target)["demo-app"]["archive_sha256"] == file_sha256(rebuilt)
     assert not install_wagon(rebuilt, target, run).plan.changed
+
+
+def test_wheel_identity_keeps_the_main_package_spelling_without_our_metadata(tmp_path):
+    wheels = [make_wheel(tmp_path, "dash-name", "1.0"), make_wheel(tmp_path, "other-dep", "2.0")]
+    infos = {os.path.basename(w): {"sha256": file_sha256(w), "size": 1, "name": read_wheel_metadata(w).name,
+                                   "version": "x"} for w in wheels}
+    metadata = create_metadata("dash-name", "1.0", "test", infos, "any", ["py3"])
+    metadata.data.pop("offline_wagon")  # as the original tool writes it
+    names = sorted(wheel_identity(metadata, os.path.basename(w)) for w in wheels)
+    assert names == [("dash-name", "1.0"), ("other_dep", "2.0")]

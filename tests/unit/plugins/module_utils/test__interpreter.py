@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import glob
 import io
 import json
 import os
@@ -28,42 +27,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._interpreter import 
     venv_python,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult, hermetic_environment
-
-PYENV_ROOT = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def pyenv_python(minor):
-    """The newest pyenv CPython ``3.<minor>.x`` here, or None."""
-    found = []
-    for directory in glob.glob(os.path.join(PYENV_ROOT, "versions", "3.%d.*" % minor)):
-        parts = os.path.basename(directory).split(".")
-        python = os.path.join(directory, "bin", "python3.%d" % minor)
-        if len(parts) == 3 and parts[2].isdigit() and os.access(python, os.X_OK):
-            found.append((int(parts[2]), python))
-    return max(found)[1] if found else None
-
-
-PYTHONS = [pytest.param(lambda minor=minor: pyenv_python(minor), id="3.%d" % minor) for minor in range(6, 14)]
-PYTHONS.append(pytest.param(lambda: SYSTEM_PYTHON if os.access(SYSTEM_PYTHON, os.X_OK) else None, id="system"))
-
-
-@pytest.fixture(params=PYTHONS)
-def python(request):
-    """Each real interpreter in turn; skipped where it is missing."""
-    path = request.param()
-    if not path:
-        pytest.skip("no such Python on this machine")
-    return path
-
-
-def run(argv, cwd=None, env=None):
-    """The engine's runner contract, backed by subprocess."""
-    proc = subprocess.run(
-        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False
-    )
-    return CommandResult(proc.returncode, proc.stdout, proc.stderr)
-
+from tests.support.pythons import PYENV_ROOT, SYSTEM_PYTHON, run
 
 # What the interpreter says of itself, asked plainly (not by the probe).
 SELF_REPORT = """

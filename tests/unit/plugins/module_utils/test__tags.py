@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import glob
 import json
 import os
 import shutil
-import subprocess
 import sys
 import types
 
@@ -28,7 +26,7 @@ from packaging import _manylinux, _musllinux, tags
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import InterpreterInfo, probe_interpreter
-from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult, hermetic_environment
+from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
 from ansible_collections.offline.wagon.plugins.module_utils._tags import (
     parse_tag_set,
     platform_label,
@@ -36,41 +34,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._tags import (
     supported_tags,
     tag_priority,
 )
-
-PYENV_ROOT = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def pyenv_python(minor):
-    """The newest pyenv CPython ``3.<minor>.x`` here, or None."""
-    found = []
-    for directory in glob.glob(os.path.join(PYENV_ROOT, "versions", "3.%d.*" % minor)):
-        parts = os.path.basename(directory).split(".")
-        python = os.path.join(directory, "bin", "python3.%d" % minor)
-        if len(parts) == 3 and parts[2].isdigit() and os.access(python, os.X_OK):
-            found.append((int(parts[2]), python))
-    return max(found)[1] if found else None
-
-
-PYTHONS = [pytest.param(lambda minor=minor: pyenv_python(minor), id="3.%d" % minor) for minor in range(6, 14)]
-PYTHONS.append(pytest.param(lambda: SYSTEM_PYTHON if os.access(SYSTEM_PYTHON, os.X_OK) else None, id="system"))
-
-
-@pytest.fixture(params=PYTHONS)
-def python(request):
-    """Each real interpreter in turn; skipped where it is missing."""
-    path = request.param()
-    if not path:
-        pytest.skip("no such Python on this machine")
-    return path
-
-
-def run(argv, cwd=None, env=None):
-    """The engine's runner contract, backed by subprocess."""
-    proc = subprocess.run(
-        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False
-    )
-    return CommandResult(proc.returncode, proc.stdout, proc.stderr)
+from tests.support.pythons import run
 
 
 @functools.lru_cache(maxsize=None)
