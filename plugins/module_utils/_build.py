@@ -47,8 +47,9 @@ from urllib.request import pathname2url
 from ansible.module_utils import distro
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import FORMATS, WagonArchive, write_archive
-from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, IncompatibleError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon
+from ansible_collections.offline.wagon.plugins.module_utils._targets import parse_targets
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name, python_label
 from ansible_collections.offline.wagon.plugins.module_utils._sbom import (
@@ -115,7 +116,7 @@ class BuildRequest(
         [
             "source", "dest", "requirements", "archive_format", "exclude", "python_versions", "build_tag",
             "files", "index_url", "find_links", "no_index", "pip_args", "python", "validate", "force",
-            "name", "version",
+            "name", "version", "targets", "builders",
         ],
     )
 ):
@@ -130,13 +131,13 @@ class BuildRequest(
     def __new__(
         cls, source, dest, requirements=(), archive_format="zip", exclude=(), python_versions=(), build_tag="",
         files=(), index_url=None, find_links=(), no_index=False, pip_args=(), python=None, validate=False,
-        force=False, name=None, version=None,
+        force=False, name=None, version=None, targets=(), builders=None,
     ):
         return super(BuildRequest, cls).__new__(
             cls, source, dest, tuple(requirements or ()), archive_format, tuple(exclude or ()),
             tuple(python_versions or ()), build_tag or "", tuple(files or ()), index_url or None,
             tuple(find_links or ()), bool(no_index), tuple(pip_args or ()), python or sys.executable,
-            bool(validate), bool(force), name or None, version or None,
+            bool(validate), bool(force), name or None, version or None, tuple(targets or ()), dict(builders or {}),
         )
 
     @property
@@ -251,7 +252,10 @@ def classify_source(source):
 # Checking the other inputs ------------------------------------------------------
 
 
-def _python_labels(request, build_python):
+def _python_labels(request, build_python, targets=()):
+    if not request.python_versions and targets:
+        versions = sorted({target.version for target in targets})
+        return [python_label(version) for version in versions]
     if not request.python_versions:
         return [python_label(build_python.version[:2])]
     labels = []
@@ -327,6 +331,16 @@ def _check_request(request):
         raise WagonError("build_tag %r may not contain a path separator: it is part of the archive's file name" % request.build_tag)
     for version in request.python_versions:
         python_label(version)
+    targets = parse_targets(request.targets)
+    for version, path in request.builders.items():
+        if not targets:
+            raise WagonError("builders only serve targets: give targets too")
+        if str(version) not in {t.python for t in targets}:
+            raise WagonError("builders names Python %s, which no target is for (targets: %s)"
+                             % (version, ", ".join(t.label for t in targets)))
+        if not path or not os.access(path, os.X_OK):
+            raise WagonError("builder for Python %s, %s, does not exist or cannot be run" % (version, path))
+    return targets
 
 
 # Commands ---------------------------------------------------------------------------
@@ -445,6 +459,245 @@ def resolve(request, source, python, workdir, runner, commands):
     return matches[0], wheels, [target]
 
 
+# Resolution for targets -------------------------------------------------------------------
+
+# Runs the build machine's pip as a host of one target would resolve: pip's
+# --platform/--python-version/--abi choose the wheels, but pip evaluates
+# environment markers (python_version < "3.10", sys_platform == "win32") for
+# the interpreter running it (pip issue 11664). This wrapper gives pip's
+# marker evaluation the target's environment, and records where pip took
+# each file from, for the SBOM. argv: ENVIRONMENT.json LINKS.json PIP-ARGS...
+_TARGET_PIP = """
+import json, sys
+with open(sys.argv[1]) as stream:
+    target_environment = json.load(stream)
+from pip._vendor.packaging import markers
+if not callable(getattr(markers, "default_environment", None)):
+    sys.stderr.write("this pip has no packaging.markers.default_environment to point at the target\\n")
+    sys.exit(70)
+host_environment = markers.default_environment
+def default_environment():
+    environment = host_environment()
+    environment.update(target_environment)
+    return environment
+markers.default_environment = default_environment
+links = {}
+try:
+    from pip._internal.resolution.resolvelib.resolver import Resolver
+    original_resolve = Resolver.resolve
+    def resolve(self, *args, **kwargs):
+        result = original_resolve(self, *args, **kwargs)
+        for requirement in result.requirements.values():
+            # What pip found, not the wheel its cache built from it earlier (pip 23.1+, and older).
+            link = getattr(requirement, "cached_wheel_source_link", None)
+            if link is None and getattr(requirement, "original_link_is_in_wheel_cache", False):
+                link = getattr(requirement, "original_link", None)
+            link = link or getattr(requirement, "link", None)
+            if link is not None:
+                links[link.filename] = link.url.split("#")[0]
+        return result
+    Resolver.resolve = resolve
+except (ImportError, AttributeError):
+    pass
+from pip._internal.cli.main import main
+status = main(sys.argv[3:])
+with open(sys.argv[2], "w") as stream:
+    json.dump(links, stream)
+sys.exit(status)
+"""
+
+class _MissingWheel(WagonError):
+    """A target's pip found no wheel for a distribution."""
+
+
+_NO_MATCH = re.compile(r"No matching distribution found for ([^\s;]+)")
+
+
+def _main_requirement(request, source, main_wheel):
+    """What each target's pip asks for as the main package: pinned once its version is known."""
+    if main_wheel is not None:
+        meta = read_wheel_metadata(main_wheel)
+        return ["%s==%s" % (meta.name, meta.version)]
+    if source is None:
+        return []
+    return [source.target]
+
+
+def _target_pip(python, workdir, name, environment):
+    """``(argv prefix, links file)`` to run pip with ``python`` through _TARGET_PIP, markers seen as ``environment``."""
+    script = os.path.join(workdir, "target-pip.py")
+    if not os.path.exists(script):
+        with open(script, "w") as stream:
+            stream.write(_TARGET_PIP)
+    environment_file = os.path.join(workdir, name + ".environment.json")
+    with open(environment_file, "w") as stream:
+        json.dump(environment, stream)
+    links = os.path.join(workdir, name + ".links.json")
+    return [python, script, environment_file, links], links
+
+
+def _read_links(path):
+    """``{file name: URL}`` the wrapper recorded; empty when pip's internals did not let it."""
+    try:
+        with open(path) as stream:
+            return json.load(stream)
+    except (OSError, ValueError):
+        return {}
+
+
+def _build_wheels(request, python, pool, targets, requirement_files, runner, commands, what, no_deps=False):
+    """``pip wheel`` with ``python``; put the wheels pip built (not those it found) into ``pool``.
+
+    Return None, or the error when pip failed (which callers may accept).
+    """
+    scratch = tempfile.mkdtemp(prefix="built-", dir=os.path.dirname(pool))
+    prefix, links = _target_pip(python, os.path.dirname(pool), os.path.basename(scratch), {})
+    argv = prefix + _pip_wheel(request, python, scratch, targets, requirement_files, no_deps=no_deps)[3:]
+    try:
+        _run(runner, argv, what, commands, pip_environment())
+    except WagonError as error:
+        return error
+    finally:
+        # A wheel pip took as a wheel stays where it was found: each target finds it there too, with its origin.
+        found = {name for name in _read_links(links) if name.endswith(".whl")}
+        for name in _wheels_in(scratch) if os.path.isdir(scratch) else ():
+            if name not in found and not os.path.exists(os.path.join(pool, name)):
+                os.rename(os.path.join(scratch, name), os.path.join(pool, name))
+        shutil.rmtree(scratch, ignore_errors=True)
+    return None
+
+
+def _target_download(request, python, target, requirements, requirement_files, pool, workdir, runner, commands):
+    """Download the wheel set of ``target``; return ``({file name: path}, {file name: Origin})``."""
+    directory = os.path.join(workdir, "target-" + target.label)
+    shutil.rmtree(directory, ignore_errors=True)
+    os.mkdir(directory)
+    prefix, links = _target_pip(python, workdir, "target-" + target.label, target.marker_environment())
+    argv = prefix + ["download", "--dest", directory, "--only-binary", ":all:",
+            "--python-version", target.python, "--implementation", target.implementation, "--abi", target.abi,
+            "--find-links", pool]
+    for platform in target.platforms():
+        argv += ["--platform", platform]
+    argv += _pip_options(request)
+    for path in requirement_files:
+        argv += ["--requirement", path]
+    argv += list(requirements)
+    try:
+        _run(runner, argv, "pip download for target %s" % target.label, commands, pip_environment())
+    except CommandError as error:
+        missing = _NO_MATCH.findall(error.stderr or "") or _NO_MATCH.findall(str(error))
+        if missing:
+            raise _MissingWheel(
+                "target %s: no wheel of %s fits it, and none could be built: the index has none for that Python and "
+                "platform, and a source distribution with compiled code is built only by a builder of that Python "
+                "on a machine of that platform (option builders)" % (target.label, missing[-1])
+            )
+        raise
+    paths = {name: os.path.join(directory, name) for name in _wheels_in(directory)}
+    if not paths:
+        raise WagonError("target %s: pip resolved %s to no wheels at all" % (target.label, request.described_source))
+    origins = {filename: Origin(strip_credentials(url), None) for filename, url in _read_links(links).items()}
+    return paths, origins
+
+
+def resolve_for_targets(request, source, targets, build_python, workdir, runner, commands):
+    """Resolve the wagon once per target; return ``(main file name, {file name: path}, {label: [file names]}, origins)``.
+
+    Wheels that pip can only build from source are built first into a pool
+    that every target's pip also looks in: by the build Python (a pure wheel
+    then serves every target), and, when that built compiled code, by each
+    builder of a target's Python. Each target then gets its complete wheel
+    set from the index and the pool, chosen and marker-evaluated for it.
+    A file name two targets share is stored once (pure wheels, abi3 wheels).
+    """
+    python = build_python.executable
+    what = "pip wheel for %s" % request.described_source
+    requirement_files = _requirement_files(request.requirements)
+    pool = os.path.join(workdir, "pool")
+    os.mkdir(pool)
+    builders = {version: path for version, path in request.builders.items()}
+    main_wheel = None
+    if source is not None and source.kind != "requirement":
+        # A local project or source archive: its wheel, built by each Python that may need its own.
+        error = _build_wheels(request, python, pool, [source.target], (), runner, commands, what, no_deps=True)
+        if error:
+            raise error
+        built = _wheels_in(pool)
+        if len(built) != 1:
+            raise WagonError("building %s gave %d wheels, expected one: %s" % (mask_url(request.source), len(built), ", ".join(built)))
+        main_wheel = os.path.join(pool, built[0])
+        refuse_excluding(read_wheel_metadata(main_wheel).name, request.exclude)
+        if not WheelName.parse(built[0]).is_pure:
+            for version, builder in sorted(builders.items()):
+                error = _build_wheels(request, builder, pool, [source.target], (), runner, commands,
+                                      "%s with the builder for Python %s" % (what, version), no_deps=True)
+                if error:
+                    raise error
+
+    def build_sources(main_wheel):
+        """Build what comes only as source, once, when a target found no wheel for it.
+
+        Failing is not final (the build Python may fit no target): the
+        target's second download decides.
+        """
+        wanted = [main_wheel] if main_wheel and main_wheel.startswith(pool) else _main_requirement(request, source, main_wheel)
+        _build_wheels(request, python, pool, wanted, requirement_files, runner, commands, what)
+        if any(WheelName.parse(n).platform_tags[0].startswith("linux_") for n in _wheels_in(pool)):
+            local = source is not None and source.kind != "requirement"
+            for version, builder in sorted(builders.items()):
+                _build_wheels(request, builder, pool, [source.target] if local else wanted, requirement_files, runner,
+                              commands, "%s with the builder for Python %s" % (what, version))
+
+    paths, sets, origins = {}, {}, {}
+    main_name = read_wheel_metadata(main_wheel).name if main_wheel else (source.name if source is not None else None)
+    main_filename = None
+    sources_built = False
+    for target in targets:
+        requirements = _main_requirement(request, source, main_wheel)
+        try:
+            found, found_origins = _target_download(
+                request, python, target, requirements, requirement_files, pool, workdir, runner, commands
+            )
+        except _MissingWheel:
+            if sources_built:
+                raise
+            # Most wagons need no source build at all: it runs only when a wheel is missing.
+            build_sources(main_wheel)
+            sources_built = True
+            found, found_origins = _target_download(
+                request, python, target, requirements, requirement_files, pool, workdir, runner, commands
+            )
+        if main_name is not None:
+            matches = [n for n in found if WheelName.parse(n).canonical_name == canonicalize_name(main_name)]
+            if len(matches) != 1:
+                raise WagonError("target %s: pip gave %d wheels of %s (%s)"
+                                 % (target.label, len(matches), main_name, ", ".join(sorted(found))))
+            if main_wheel is None:
+                # The first target fixes the main package's version for the others.
+                main_wheel = found[matches[0]]
+            elif WheelName.parse(matches[0]).version != WheelName.parse(os.path.basename(main_wheel)).version:
+                raise WagonError("target %s resolved %s to version %s, another target to %s: a wagon has one version"
+                                 % (target.label, main_name, WheelName.parse(matches[0]).version,
+                                    WheelName.parse(os.path.basename(main_wheel)).version))
+            main_filename = main_filename or matches[0]
+        for filename, path in found.items():
+            if filename in paths and not same_bytes(paths[filename], path):
+                raise WagonError("two targets resolved different files named %s; the pool of wheels is inconsistent" % filename)
+            paths.setdefault(filename, path)
+            if filename in found_origins:
+                origin = found_origins[filename]
+                if origin.url and origin.url.startswith("file:") and os.path.realpath(pool) in origin.url:
+                    origin = Origin(None, None)  # built here; the main package's origin is set by the caller
+                origins.setdefault(filename, origin)
+        sets[target.label] = sorted(found)
+    if main_name is not None:
+        # Every target's wheel of the main package (compiled ones differ per target) is "the main wheel".
+        main_filename = sorted(
+            n for n in paths if WheelName.parse(n).canonical_name == canonicalize_name(main_name)
+        )[0] if main_filename is None else main_filename
+    return main_filename, paths, sets, origins
+
+
 def _version_key(version):
     try:
         return str(Version(version))
@@ -494,12 +747,13 @@ def _source_origin(source):
     return Origin(strip_credentials(source.target), None)
 
 
-def describe_wheels(paths, origins=None, main_filename=None, main_origin=None):
+def describe_wheels(paths, origins=None, main_filename=None, main_origin=None, file_origins=None):
     """Return ``{file name: ResolvedWheel}`` for ``{file name: path}``.
 
     ``origins`` maps ``(canonical name, version)`` to an Origin (from
     :func:`pip_origins`); ``main_origin``, when given, is the origin of the
-    wheel ``main_filename``. A wheel with no origin gets ``Origin(None, None)``.
+    wheel ``main_filename``. ``file_origins`` maps file names to Origins and
+    wins over both. A wheel with no origin gets ``Origin(None, None)``.
     """
     origins = {(name, _version_key(version)): origin for (name, version), origin in (origins or {}).items()}
     described = {}
@@ -509,6 +763,7 @@ def describe_wheels(paths, origins=None, main_filename=None, main_origin=None):
         origin = origins.get((canonicalize_name(meta.name), _version_key(meta.version)), Origin(None, None))
         if filename == main_filename and main_origin is not None:
             origin = main_origin
+        origin = (file_origins or {}).get(filename, origin)
         described[filename] = ResolvedWheel(
             filename, path, meta.name, meta.version, meta.requires_python, read_license(path),
             file_sha256(path), os.path.getsize(path), origin,
@@ -581,9 +836,30 @@ def os_properties(platform):
     }
 
 
-def build_metadata(request, main, wheels, files, labels, build_python):
-    """Return ``(WagonMetadata, SBOM bytes)`` of the wagon; package.json names the SBOM and its sha256."""
-    platform = wagon_platform(wheels)
+def targets_platform(target_sets):
+    """Wagon 1.0's ``supported_platform`` for a wagon of several targets.
+
+    ``any`` when every wheel is pure; else the platform the targets share,
+    as Wagon 1.0 names it (``linux_x86_64`` for manylinux and musllinux
+    targets of one architecture); else ``any`` too: the real wagon tool then
+    skips its platform check, and its pip install picks, from the whole set,
+    the wheels that fit the host. ``offline_wagon.targets`` holds the truth.
+    """
+    if all(WheelName.parse(w).is_pure for _target, wheels in target_sets for w in wheels):
+        return "any"
+    platforms = set()
+    for target, _wheels in target_sets:
+        match = _LINUX_PLATFORM.match(target.platform)
+        platforms.add("linux_" + match.group(1) if match else target.platform)
+    return platforms.pop() if len(platforms) == 1 else "any"
+
+
+def build_metadata(request, main, wheels, files, labels, build_python, target_sets=None):
+    """Return ``(WagonMetadata, SBOM bytes)`` of the wagon; package.json names the SBOM and its sha256.
+
+    ``target_sets`` is ``[(Target, [file names])]`` for a wagon of several targets.
+    """
+    platform = targets_platform(target_sets) if target_sets else wagon_platform(wheels)
     built_by = {
         "collection": COLLECTION,
         "python": ".".join(str(part) for part in build_python.version),
@@ -592,6 +868,8 @@ def build_metadata(request, main, wheels, files, labels, build_python):
     extension = {"built_by": built_by, "excluded": sorted(set(request.exclude), key=canonicalize_name)}
     if main is None:
         extension["requirements_only"] = True
+    if target_sets:
+        extension["targets"] = [dict(target.to_dict(), wheels=names) for target, names in target_sets]
     file_facts = {name: {"sha256": file_sha256(path), "size": os.path.getsize(path)} for name, path in files.items()}
 
     def describe(more):
@@ -688,11 +966,29 @@ def _write(request, metadata, sbom, wheels, files, directory):
     return temporary
 
 
+def _validators(request, python, runner):
+    """The Pythons that test-install the wagon: the build Python, or for targets each builder and the build Python whose version one targets."""
+    targets = parse_targets(request.targets)
+    if not targets:
+        return [python]
+    versions = {t.python for t in targets}
+    found = [path for version, path in sorted(request.builders.items()) if version in versions]
+    build_version = "%d.%d" % probe_build_python(python, runner).version[:2]
+    if build_version in versions and python not in found:
+        found.append(python)
+    if not found:
+        raise WagonError("validate installs the wagon with a Python of one of its targets (%s); neither the build Python "
+                         "(%s) nor a builder is one" % (", ".join(sorted(versions)), build_version))
+    return found
+
+
 def validate_archive(path, python, workdir, runner):
     """Install the wagon at ``path`` offline into a throwaway venv of ``python``; raise WagonError if it does not install."""
     venv = os.path.join(workdir, "validate-venv")
     try:
         install_wagon(path, venv, runner, venv_python_path=python)
+    except IncompatibleError:
+        raise
     except WagonError as error:
         raise WagonError("the wagon does not install (validate): %s" % mask_url(str(error)))
 
@@ -713,7 +1009,20 @@ def place_archive(request, metadata, sbom, wheels, files, archive, python, workd
     temporary = _write(request, metadata, sbom, wheels, files, directory)
     try:
         if request.validate:
-            validate_archive(temporary, python, workdir, runner)
+            validators = _validators(request, python, runner)
+            fitted = 0
+            for index, validator in enumerate(validators):
+                place = os.path.join(workdir, "validate-%d" % index)
+                os.mkdir(place)
+                try:
+                    validate_archive(temporary, validator, place, runner)
+                    fitted += 1
+                except IncompatibleError as error:
+                    if len(validators) == 1:
+                        raise WagonError("the wagon does not install (validate): %s" % mask_url(str(error)))
+            if not fitted:
+                raise WagonError("validate: no target of the wagon fits this machine's Pythons (%s), so none could be "
+                                 "test-installed here" % ", ".join(validators))
         sha256, size = file_sha256(temporary), os.path.getsize(temporary)
         changed = request.force or not (os.path.isfile(archive) and same_bytes(temporary, archive))
         if changed and not check_mode:
@@ -733,7 +1042,7 @@ def build_wagon(request, runner, check_mode=False):
     """
     if not HAS_PACKAGING:
         raise WagonError("building a wagon needs the Python library packaging: %s" % PACKAGING_IMPORT_ERROR)
-    _check_request(request)
+    targets = _check_request(request)
     dest = os.path.abspath(request.dest)
     if os.path.exists(dest) and not os.path.isdir(dest):
         raise WagonError("dest %s exists and is not a directory" % dest)
@@ -745,21 +1054,33 @@ def build_wagon(request, runner, check_mode=False):
     workdir = tempfile.mkdtemp(prefix="offline-wagon-build-")
     try:
         build_python = probe_build_python(request.python, runner)
-        labels = _python_labels(request, build_python)
-        main_filename, paths, targets = resolve(request, source, build_python.executable, workdir, runner, commands)
-        origins, warnings = pip_origins(
-            request, build_python.executable, build_python.pip_version, targets, workdir, runner, commands
-        )
+        labels = _python_labels(request, build_python, targets)
         main_origin = _source_origin(source) if source is not None and source.kind != "requirement" else None
+        target_sets, file_origins = None, None
+        if targets:
+            main_filename, paths, target_sets, file_origins = resolve_for_targets(
+                request, source, targets, build_python, workdir, runner, commands
+            )
+            origins, warnings = {}, []
+            if main_origin is not None:
+                main_name = WheelName.parse(main_filename).canonical_name
+                file_origins.update({n: main_origin for n in paths if WheelName.parse(n).canonical_name == main_name})
+        else:
+            main_filename, paths, pip_targets = resolve(request, source, build_python.executable, workdir, runner, commands)
+            origins, warnings = pip_origins(
+                request, build_python.executable, build_python.pip_version, pip_targets, workdir, runner, commands
+            )
         wheels, excluded_warnings = apply_exclude(
-            describe_wheels(paths, origins, main_filename, main_origin), request.exclude, main_filename
+            describe_wheels(paths, origins, main_filename, main_origin, file_origins), request.exclude, main_filename
         )
+        if target_sets is not None:
+            target_sets = [(t, sorted(f for f in target_sets[t.label] if f in wheels)) for t in targets]
         warnings += excluded_warnings
-        missing = sorted(w.filename for w in wheels.values() if origins and not w.origin.url)
+        missing = sorted(w.filename for w in wheels.values() if (origins or file_origins) and not w.origin.url)
         if missing:
             warnings.append("pip's report does not say where %s came from: the SBOM gives %s" % (", ".join(missing), UNKNOWN))
         main = wheels[main_filename] if main_filename else None
-        metadata, sbom = build_metadata(request, main, wheels, files, labels, build_python)
+        metadata, sbom = build_metadata(request, main, wheels, files, labels, build_python, target_sets)
         archive = os.path.join(dest, metadata.archive_name)
         diff = archive_diff(archive, metadata)
         changed, sha256, size = place_archive(

@@ -28,10 +28,30 @@ from ansible_collections.offline.wagon.plugins.module_utils._install import inst
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter, venv_python
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._sbom import read_sbom, sbom_components, sbom_problems
+from ansible_collections.offline.wagon.plugins.module_utils._targets import choose_target, describe_targets, wagon_targets
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import WheelName, file_sha256, read_wheel_metadata
 
 
-def _describe(path, archive, metadata):
+def _targets(metadata, interpreters):
+    """The wagon's targets as facts; with ``interpreters`` ({venv: InterpreterInfo}), ``fits``: the venvs each one serves."""
+    try:
+        targets = describe_targets(metadata)
+    except WagonError:
+        return []  # validation reports it
+    for entry in targets:
+        entry["fits"] = []
+    for venv, info in sorted((interpreters or {}).items()):
+        try:
+            label = choose_target(metadata, info)[0].label
+        except WagonError:
+            continue
+        for entry in targets:
+            if entry["label"] == label:
+                entry["fits"].append(venv)
+    return targets
+
+
+def _describe(path, archive, metadata, interpreters=None):
     return {
         "format": "zip" if archive.format == "zip" else "tar",
         "size": os.path.getsize(path),
@@ -44,11 +64,12 @@ def _describe(path, archive, metadata):
         "wheels": metadata.wheels,
         "hashed": bool(metadata.wheel_hashes),
         "requirements_only": bool(metadata.extension.get("requirements_only")),
+        "targets": _targets(metadata, interpreters),
         "metadata": metadata.to_dict(),
     }
 
 
-def archive_facts(path):
+def archive_facts(path, interpreters=None):
     """Return what the archive at ``path`` is: format, size, sha256, metadata and SBOM.
 
     ``sbom`` is the parsed CycloneDX document (None when the wagon has none)
@@ -58,7 +79,7 @@ def archive_facts(path):
     with WagonArchive(path) as archive:
         metadata = archive.read_metadata()
         archive.check_listed(metadata)
-        facts = _describe(path, archive, metadata)
+        facts = _describe(path, archive, metadata, interpreters)
         document, dummy = read_sbom(archive, metadata)
     facts.update(sbom=document, components=sbom_components(document) if document else [])
     return facts
@@ -154,7 +175,7 @@ def _check_install(path, runner, python, workdir, problems):
         shutil.rmtree(venv, ignore_errors=True)
 
 
-def validate_archive(path, runner=None, install=False, python=None, tmpdir=None):
+def validate_archive(path, runner=None, install=False, python=None, tmpdir=None, interpreters=None):
     """Check the archive at ``path``; return its facts with ``valid``, ``problems`` and ``checked``.
 
     Checked, each problem reported on its own: the archive's structure (safe
@@ -181,8 +202,12 @@ def validate_archive(path, runner=None, install=False, python=None, tmpdir=None)
             except WagonError as error:
                 return {"valid": False, "problems": [str(error)], "checked": checked}
             checked.append("metadata")
-            facts = _describe(path, archive, metadata)
+            facts = _describe(path, archive, metadata, interpreters)
             _check_members(archive, metadata, problems)
+            try:
+                wagon_targets(metadata)
+            except WagonError as error:
+                problems.append(str(error))
             _check_main_package(metadata, problems)
             present_wheels = [w for w in metadata.wheels if archive.has(posixpath.join("wheels", w))]
             wheel_digests = {w: _check_wheel(archive, metadata, w, workdir, problems) for w in present_wheels}
@@ -209,7 +234,7 @@ def validate_archive(path, runner=None, install=False, python=None, tmpdir=None)
     return facts
 
 
-def venv_facts(venv, runner):
+def venv_facts(venv, runner, interpreters=None):
     """Return the venv's Python, its distributions and the wagons recorded in it.
 
     For each recorded wagon, ``matches`` says whether every distribution it
@@ -219,6 +244,8 @@ def venv_facts(venv, runner):
     if not is_venv(venv):
         return {"exists": False, "wagons": {}, "distributions": []}
     info = probe_interpreter(venv_python(venv), runner)
+    if interpreters is not None:
+        interpreters[venv] = info
     installed = installed_map(info)
     wagons = {}
     for record in read_records(venv).values():

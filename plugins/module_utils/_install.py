@@ -44,6 +44,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._interpreter import 
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
 from ansible_collections.offline.wagon.plugins.module_utils._tags import tag_priority
+from ansible_collections.offline.wagon.plugins.module_utils._targets import choose_target, wagon_targets
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import WheelName, file_sha256, python_satisfies
 
 RECORD_DIRNAME = ".offline-wagon"
@@ -158,18 +159,19 @@ def wheel_identity(metadata, filename):
     return name, info.get("version") or parsed.version
 
 
-def select_wheels(metadata, info, ignore_platform=False, hashes=None):
+def select_wheels(metadata, info, ignore_platform=False, hashes=None, filenames=None):
     """Return the wheels of the wagon to install for the interpreter ``info``.
 
     For each distribution in the wagon the best-ranked compatible wheel is
     chosen. Raise IncompatibleError, naming both sides, when a distribution
     has no wheel that fits (unless ``ignore_platform``, which leaves the
     decision to pip) or when a wheel's Requires-Python excludes this Python.
+    ``filenames`` limits the choice to those wheels (one target's set).
     """
     ranks = tag_priority(info)
     hashes = hashes if hashes is not None else metadata.wheel_hashes
     candidates = {}
-    for filename in metadata.wheels:
+    for filename in metadata.wheels if filenames is None else filenames:
         name, version = wheel_identity(metadata, filename)
         candidates.setdefault(canonicalize_name(name), []).append((filename, name, version))
     chosen = []
@@ -430,7 +432,28 @@ class Snapshot(object):
 # The whole job ----------------------------------------------------------------------
 
 
-InstallResult = namedtuple("InstallResult", ["plan", "info", "metadata", "archive_sha256", "command", "installed"])
+InstallResult = namedtuple(
+    "InstallResult", ["plan", "info", "metadata", "archive_sha256", "command", "installed", "target"]
+)
+InstallResult.__new__.__defaults__ = (None,)
+
+
+def target_wheels(metadata, info, state, ignore_platform):
+    """``(target label, wheel file names)`` of a wagon of several targets for ``info``; ``(None, None)`` otherwise.
+
+    Raise IncompatibleError when no target fits, except for a removal or with
+    ``ignore_platform``, which then consider every wheel of the wagon.
+    """
+    targets = wagon_targets(metadata)
+    if not targets:
+        return None, None
+    try:
+        target, filenames = choose_target(metadata, info, targets)
+    except IncompatibleError:
+        if state == "absent" or ignore_platform:
+            return None, None
+        raise
+    return target.label, filenames
 
 
 def install_wagon(
@@ -450,20 +473,23 @@ def install_wagon(
             plan = InstallPlan(venv, state, [], {}, record={"name": metadata.name, "wheels": []})
             return InstallResult(plan, None, metadata, archive_sha256, None, [])
         exists, info = inspect_venv(venv, runner, venv_python_path)
+        target, filenames = target_wheels(metadata, info, state, ignore_platform)
         # Removal needs no fit: a wagon that no longer fits can still go.
-        wheels = select_wheels(metadata, info, ignore_platform or state == "absent")
+        wheels = select_wheels(metadata, info, ignore_platform or state == "absent", filenames=filenames)
         records = read_records(venv) if exists else {}
         before = installed_map(info) if exists else {}
+        record = new_record(metadata, wheels, src, archive_sha256)
+        if target:
+            record["target"] = target
         plan = InstallPlan(
-            venv, state, wheels, before, create_venv=not exists, force=force,
-            record=new_record(metadata, wheels, src, archive_sha256), records=records,
+            venv, state, wheels, before, create_venv=not exists, force=force, record=record, records=records,
         )
         if plan.changed and state == "present":
             # Whatever the plan, a wagon is accepted only when the wheels it
             # would install or record are the bytes its metadata names.
             archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
         if check_mode or not plan.changed:
-            return InstallResult(plan, info, metadata, archive_sha256, None, _wagon_installed(plan.after(), wheels))
+            return InstallResult(plan, info, metadata, archive_sha256, None, _wagon_installed(plan.after(), wheels), target)
         with venv_lock(venv):
             # Look again under the lock: another install may have finished meanwhile.
             if exists:
@@ -473,7 +499,9 @@ def install_wagon(
                     record=plan.record, records=read_records(venv),
                 )
             command, info = _apply(plan, archive, metadata, info, runner, venv_python_path, pip_args)
-    return InstallResult(plan, info, metadata, archive_sha256, command, _wagon_installed(installed_map(info), wheels))
+    return InstallResult(
+        plan, info, metadata, archive_sha256, command, _wagon_installed(installed_map(info), wheels), target
+    )
 
 
 def _wagon_installed(installed, wheels):

@@ -144,6 +144,46 @@ options:
       - Write the archive even when an identical one is already in O(dest); the module then reports a change.
     type: bool
     default: false
+  targets:
+    description:
+      - Build one wagon for several target environments (Pythons and platforms), none of which needs to be this machine's.
+      - For every target the wagon holds a complete wheel set resolved for it, with environment markers evaluated as that
+        target would (a dependency marked C(python_version < "3.10") is in a 3.9 target's set, not in a 3.12 one's).
+        A wheel several targets share (a pure one) is stored once.
+      - A target stands for the oldest host of its kind; wheels of older platform levels count too
+        (V(manylinux2014_x86_64) takes C(manylinux_2_17) down to C(manylinux1) and C(linux_x86_64) wheels).
+      - M(offline.wagon.wagon_install) installs the set of the target that fits the venv.
+      - Without O(targets), the wagon is for the build Python (O(python)) on this machine.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      python:
+        description: The target's CPython minor version, such as V(3.9) or V(3.12).
+        type: str
+        required: true
+      platform:
+        description:
+          - A wheel platform tag, such as V(manylinux2014_x86_64), V(manylinux_2_28_aarch64), V(musllinux_1_2_x86_64),
+            V(linux_x86_64), V(win_amd64), V(win32), V(win_arm64), V(macosx_11_0_arm64) or V(macosx_10_9_x86_64).
+        type: str
+        required: true
+      implementation:
+        description: The Python implementation; only V(cp) (CPython) is supported.
+        type: str
+        default: cp
+      abi:
+        description: The ABI tag; defaults to the version's own (V(cp39) for V(3.9)); V(cp313t) is free-threaded 3.13.
+        type: str
+  builders:
+    description:
+      - Interpreters of this machine that build wheels for a target's Python, by version (V({"3.9": /usr/bin/python3.9})),
+        when a distribution that the targets need publishes only a source distribution with compiled code.
+      - Only targets of this machine's platform family can use such wheels; for others the build fails before writing
+        anything, naming the distribution and the target.
+      - A pure-Python source distribution needs no builder: O(python) builds it once, for every target.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - offline.wagon._attributes
   - offline.wagon._attributes.actiongroup_wagon
@@ -232,6 +272,16 @@ EXAMPLES = r"""
     dest: /srv/wagons
   delegate_to: localhost
   run_once: true
+
+- name: One wagon for a fleet of RHEL 8 hosts (Python 3.9) and Ubuntu 24.04 hosts (Python 3.12)
+  offline.wagon.wagon_build:
+    source: pyyaml==6.0.2
+    targets:
+      - {python: "3.9", platform: manylinux2014_x86_64}
+      - {python: "3.12", platform: manylinux_2_28_x86_64}
+    dest: /srv/wagons
+  delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""
@@ -254,7 +304,8 @@ metadata:
   description:
     - The wagon's C(package.json), with Wagon 1.0's 12 keys and our C(offline_wagon) extension
       (per-wheel C(sha256), C(size), C(name), C(version), C(requires_python), C(license); C(built_by); C(excluded);
-      C(sbom), the SBOM's file name, format and sha256; C(requirements_only) for a wagon built without O(source)).
+      C(sbom), the SBOM's file name, format and sha256; C(requirements_only) for a wagon built without O(source);
+      C(targets), each target with the wheels that serve it, for a wagon built with O(targets)).
   returned: success
   type: dict
   sample:
@@ -358,6 +409,16 @@ def main():
             python=dict(type="path"),
             validate=dict(type="bool", default=False),
             force=dict(type="bool", default=False),
+            targets=dict(
+                type="list", elements="dict", default=[],
+                options=dict(
+                    python=dict(type="str", required=True),
+                    platform=dict(type="str", required=True),
+                    implementation=dict(type="str", default="cp"),
+                    abi=dict(type="str"),
+                ),
+            ),
+            builders=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
@@ -390,6 +451,8 @@ def main():
         force=params["force"],
         name=params["name"],
         version=params["version"],
+        targets=params["targets"],
+        builders={str(version): path for version, path in params["builders"].items()},
     )
     try:
         result = build_wagon(request, module_runner(module), check_mode=module.check_mode)

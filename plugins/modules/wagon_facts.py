@@ -126,6 +126,10 @@ ansible_facts:
             - One entry per archive path, with C(format) (V(zip) or V(tar)), C(size), C(sha256), C(name), C(version),
               C(build_tag), C(platform), C(python_versions), C(wheels), C(hashed) (whether the wagon records wheel hashes),
               C(requirements_only) (built from requirement files alone, with no main package) and C(metadata) (the whole package.json).
+            - C(targets) lists, for a wagon built for several targets, each target with C(label)
+              (C(cp39-cp39-manylinux2014_x86_64)), C(python), C(platform), C(implementation), C(abi), C(wheels) (the
+              wheel set that serves it) and C(fits) (those of O(venvs) whose Python it is the target for); empty for
+              other wagons.
             - C(sbom) is the wagon's CycloneDX SBOM as a parsed document (null when the wagon has none, as wagons made by
               the original tool), and C(components) a summary of its wheels, each with C(wheel), C(name), C(version),
               C(purl), C(sha256), C(licenses) (a list) and C(origin) (a URL, or V(unknown)).
@@ -185,19 +189,20 @@ def main():
     params = module.params
     runner = module_runner(module)
 
+    # The venvs' interpreters, as probed for their facts, tell which target of each archive fits them.
+    interpreters = {}
+
     def describe(path):
         if params["validate"] or params["validate_install"]:
             return validate_archive(
                 path, runner, install=params["validate_install"],
-                python=params["validate_python"] or sys.executable, tmpdir=module.tmpdir,
+                python=params["validate_python"] or sys.executable, tmpdir=module.tmpdir, interpreters=interpreters,
             )
-        return archive_facts(path)
+        return archive_facts(path, interpreters)
 
     try:
-        wagons = dict(
-            archives={path: describe(path) for path in params["archives"]},
-            venvs={path: venv_facts(path, runner) for path in params["venvs"]},
-        )
+        venvs = {path: venv_facts(path, runner, interpreters) for path in params["venvs"]}
+        wagons = dict(archives={path: describe(path) for path in params["archives"]}, venvs=venvs)
     except WagonError as error:
         module.fail_json(msg=str(error))
     module.exit_json(changed=False, ansible_facts=dict(wagons=wagons))

@@ -16,6 +16,9 @@ description:
   - Before touching anything it checks the archive (format, members, metadata, the sha256 of every wheel it will use)
     and that the wagon has a wheel fitting the venv's Python and platform for every distribution; if not, it fails
     with a message naming both sides.
+  - For a wagon built for several targets, it installs the wheel set of the target that fits the venv (same Python
+    minor version, every wheel's tags accepted by the venv's Python, computed on the host); when none fits it fails
+    before touching anything, listing the venv's tags and the wagon's targets.
   - It decides C(changed) from the venv's real state, looked at once with the venv's own Python (no pip); when the
     wagon is already in place it starts no pip at all. Check mode reports exactly what a real run would do.
   - pip runs isolated from the host's pip configuration and C(PIP_*) environment, with C(--no-index), only the
@@ -228,6 +231,13 @@ installed:
   type: list
   elements: str
   sample: ["blinker==1.9.0", "click==8.1.8", "Flask==3.0.3"]
+target:
+  description:
+    - For a wagon built for several targets (M(offline.wagon.wagon_build)'s O(offline.wagon.wagon_build#module:targets)),
+      the target whose wheels were chosen for the venv, as C(<implementation><version>-<abi>-<platform>).
+  returned: when the wagon has targets and one fits
+  type: str
+  sample: cp39-cp39-manylinux2014_x86_64
 cmd:
   description: The pip command that ran; absent when pip did not run.
   returned: when pip ran
@@ -295,6 +305,8 @@ def main():
             version=".".join(str(part) for part in result.info.version),
             description=result.info.describe(),
         )
+    if result.target:
+        output["target"] = result.target
     if result.command:
         output["cmd"] = result.command
     if module._diff:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 import zipfile
@@ -140,6 +141,33 @@ def test_our_wagon_passes_the_real_wagon(tmp_path, real_wagon, links, python311,
     installed = real_wagon.api("wagon.install(%r, venv=%r)" % (archive, str(venv)))
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
     assert in_venv(venv, code) == output
+
+
+def test_a_wagon_of_several_targets_passes_the_real_wagon(tmp_path, real_wagon, links, python311):
+    """Wheels for 3.11 and 3.12 in one wagon; the real tool validates it and installs the 3.11 set into a 3.11 venv."""
+    python312 = find_pythons().get("3.12")
+    if not python312:
+        pytest.skip("needs a pyenv Python 3.12")
+    both = str(tmp_path / "links")
+    shutil.copytree(links, both)
+    make_cext_wheel(both, python312, "fastcalc", "1.0")
+    built = run_module("wagon_build", {
+        "source": "fastcalc==1.0", "dest": str(tmp_path / "wagons"), "find_links": [both], "no_index": True,
+        "targets": [{"python": "3.11", "platform": "manylinux_2_28_x86_64"},
+                    {"python": "3.12", "platform": "manylinux_2_28_x86_64"}],
+    }, env=NO_PIP_CONFIG)
+    assert built["changed"] and not built["failed"], built
+    archive = built["archive"]
+    assert os.path.basename(archive) == "fastcalc-1.0-py311.py312-none-linux_x86_64.wgn"
+    shown = real_wagon.cli("show", archive)
+    assert shown.returncode == 0 and json.loads(shown.stdout) == built["metadata"], shown.stderr
+    validated = real_wagon.cli("validate", archive)
+    assert validated.returncode == 0 and "Validation Passed" in validated.stdout, validated.stdout[-3000:]
+    venv = tmp_path / "venv"
+    new_venv(python311, venv)
+    installed = real_wagon.api("wagon.install(%r, venv=%r)" % (archive, str(venv)))
+    assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
+    assert in_venv(venv, "import fastcalc; print(fastcalc.answer(), fastcalc.compiled_for()[:4])") == "42 3.11"
 
 
 # Theirs, read by ours ---------------------------------------------------------------------------
