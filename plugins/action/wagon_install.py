@@ -12,6 +12,13 @@ nothing is transferred. Otherwise the archive goes to the remote temporary
 directory and the module installs it from there; that directory is removed
 afterwards, also on failure. Check mode sends nothing. With the local
 connection the module reads the controller's file where it is.
+
+An ``http(s)://`` URL ``src`` goes to the module untouched: the host
+downloads it (nothing is looked up on the controller), and the module itself
+settles "already installed" from a sha256 ``checksum`` without downloading.
+Without ``venv`` the target is an interpreter's environment: wagon_facts is
+asked about ``python`` when it is given; when it is not (the module's own
+interpreter, unknown here), the archive is sent and the module decides.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._errors import Wagon
 from ansible_collections.offline.wagon.plugins.module_utils._install import _same_version as same_version
 from ansible_collections.offline.wagon.plugins.module_utils._install import wheel_identity
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._sources import is_url, parse_checksum, verify_checksum
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256
 
 INSTALL_MODULE = "offline.wagon.wagon_install"
@@ -50,7 +58,7 @@ class ActionModule(ActionBase):
         local_copy = None
         try:
             remote_src = self._bool_arg(args, "remote_src")
-            if remote_src:
+            if remote_src or is_url(args.get("src")):
                 result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
                 return result
             for key in ACTION_ONLY_ARGS:
@@ -58,6 +66,7 @@ class ActionModule(ActionBase):
             if not args.get("src"):
                 raise AnsibleActionFail("src is required: the path of a wagon archive on the controller")
             local_copy = self._controller_file(args["src"])
+            self._check_checksum(local_copy, args)
             wagon, sha256 = self._read_wagon(local_copy, args["src"])
 
             if self._connection.transport == "local" and not self._is_become_unprivileged():
@@ -68,16 +77,17 @@ class ActionModule(ActionBase):
                 return result
 
             venv = args.get("venv") or args.get("virtualenv")
-            if not venv:
-                raise AnsibleActionFail("missing required arguments: venv")
+            if venv and args.get("python"):
+                # As the module would say; checked here since a no-op may never reach it.
+                raise AnsibleActionFail("parameters are mutually exclusive: venv|python")
             state = args.get("state", "present")
-            facts = self._venv_facts(venv, task_vars)
+            facts = self._target_facts(venv, args.get("python"), task_vars)
             known = self._known_outcome(wagon, sha256, facts, state, self._bool_arg(args, "force"))
             if known is not None:
                 result.update(known)
                 return result
             if self._task.check_mode:
-                result.update(self._unplanned_check(wagon, sha256, facts, venv))
+                result.update(self._unplanned_check(wagon, sha256, facts, venv or args.get("python") or "the module's Python"))
                 return result
 
             tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
@@ -115,6 +125,14 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("could not read the wagon %s on the controller: %s" % (found, to_text(error)))
 
     @staticmethod
+    def _check_checksum(path, args):
+        """Refuse, before anything is sent, a controller file that is not the one ``checksum`` names."""
+        try:
+            verify_checksum(path, parse_checksum(args.get("checksum")), "src %s" % args["src"])
+        except WagonError as error:
+            raise AnsibleActionFail(to_text(error))
+
+    @staticmethod
     def _read_wagon(path, src):
         """Return ``(metadata, sha256)`` of the wagon at ``path``; refuse a file that is no wagon before sending it."""
         try:
@@ -127,15 +145,27 @@ class ActionModule(ActionBase):
 
     # Asking the host --------------------------------------------------------------------------
 
-    def _venv_facts(self, venv, task_vars):
-        """Return what wagon_facts says about ``venv`` (``{}`` when it could not tell), plus its extra facts."""
-        reply = self._execute_module(FACTS_MODULE, module_args={"venvs": [venv]}, task_vars=task_vars)
+    def _target_facts(self, venv, python, task_vars):
+        """Return what wagon_facts says about the target (``{}`` when it could not tell), plus its extra facts.
+
+        The target is ``venv``, else the interpreter ``python``; with neither
+        (the module's own interpreter, unknown on the controller) nothing is asked.
+        """
+        if venv:
+            module_args, key = {"venvs": [venv]}, "venvs"
+        elif python:
+            module_args, key = {"pythons": [python]}, "pythons"
+        else:
+            return {}
+        reply = self._execute_module(FACTS_MODULE, module_args=module_args, task_vars=task_vars)
         if reply.get("failed"):
             return {}
         facts = dict(reply.get("ansible_facts") or {})
-        venvs = (facts.pop("wagons", None) or {}).get("venvs") or {}
+        venvs = (facts.pop("wagons", None) or {}).get(key) or {}
         # One venv was asked for; the key is its path after the host expanded it.
         found = dict(next(iter(venvs.values()), {}))
+        if python and not venv and found.get("exists") is False:
+            return {}  # no such interpreter: the module fails, saying so
         # Interpreter discovery results travel back with the facts; keep them.
         found["_other_facts"] = facts
         return found
@@ -144,6 +174,8 @@ class ActionModule(ActionBase):
         """The result when the host's state alone settles the task (nothing to send), else None."""
         if not facts:
             return None
+        if facts.get("externally_managed") and not self._bool_arg(self._task.args, "break_system_packages"):
+            return None  # the module refuses, quoting the distribution's message
         if state == "absent":
             if facts.get("exists") is False:
                 return self._result(wagon, sha256, facts, venv_installed=[], msg="the venv does not exist; nothing to remove")
@@ -192,9 +224,11 @@ class ActionModule(ActionBase):
     def _result(self, wagon, sha256, facts, venv_installed, changed=False, msg=""):
         """A result shaped like the module's, for outcomes decided without running it."""
         venv = self._task.args.get("venv") or self._task.args.get("virtualenv")
+        label = venv or self._task.args.get("python")
         result = dict(
             changed=changed,
             transferred=False,
+            downloaded=False,
             venv=venv,
             venv_created=False,
             wagon=dict(
@@ -213,7 +247,7 @@ class ActionModule(ActionBase):
         if self._task.diff and not changed and facts.get("exists"):
             lines = "".join(line + "\n" for line in facts.get("distributions", []))
             result["diff"] = dict(
-                before_header="%s (installed)" % venv, after_header="%s (after install)" % venv,
+                before_header="%s (installed)" % label, after_header="%s (after install)" % label,
                 before=lines, after=lines,
             )
         return result

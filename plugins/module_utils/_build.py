@@ -506,6 +506,7 @@ with open(sys.argv[2], "w") as stream:
 sys.exit(status)
 """
 
+
 class _MissingWheel(WagonError):
     """A target's pip found no wheel for a distribution."""
 
@@ -573,9 +574,10 @@ def _target_download(request, python, target, requirements, requirement_files, p
     shutil.rmtree(directory, ignore_errors=True)
     os.mkdir(directory)
     prefix, links = _target_pip(python, workdir, "target-" + target.label, target.marker_environment())
-    argv = prefix + ["download", "--dest", directory, "--only-binary", ":all:",
-            "--python-version", target.python, "--implementation", target.implementation, "--abi", target.abi,
-            "--find-links", pool]
+    argv = prefix + [
+        "download", "--dest", directory, "--only-binary", ":all:", "--python-version", target.python,
+        "--implementation", target.implementation, "--abi", target.abi, "--find-links", pool,
+    ]
     for platform in target.platforms():
         argv += ["--platform", platform]
     argv += _pip_options(request)
@@ -615,7 +617,7 @@ def resolve_for_targets(request, source, targets, build_python, workdir, runner,
     requirement_files = _requirement_files(request.requirements)
     pool = os.path.join(workdir, "pool")
     os.mkdir(pool)
-    builders = {version: path for version, path in request.builders.items()}
+    builders = dict(request.builders)
     main_wheel = None
     if source is not None and source.kind != "requirement":
         # A local project or source archive: its wheel, built by each Python that may need its own.

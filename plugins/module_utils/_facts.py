@@ -24,7 +24,13 @@ import tempfile
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon, installed_map, read_records
+from ansible_collections.offline.wagon.plugins.module_utils._install import (
+    install_wagon,
+    installed_map,
+    interpreter_destination,
+    read_records,
+    record_dir,
+)
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter, venv_python
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._sbom import read_sbom, sbom_components, sbom_problems
@@ -246,9 +252,30 @@ def venv_facts(venv, runner, interpreters=None):
     info = probe_interpreter(venv_python(venv), runner)
     if interpreters is not None:
         interpreters[venv] = info
+    return _environment_facts(info, venv)
+
+
+def python_facts(python, runner, interpreters=None):
+    """Like :func:`venv_facts`, for the environment of the interpreter ``python``.
+
+    Adds ``venv`` (the venv that interpreter belongs to, or None),
+    ``records`` (where its install records live) and ``externally_managed``
+    (PEP 668). An interpreter that does not exist gives ``exists: false``.
+    """
+    if not os.path.exists(python):
+        return {"exists": False, "wagons": {}, "distributions": []}
+    destination, info = interpreter_destination(python, runner)
+    if interpreters is not None:
+        interpreters[python] = info
+    facts = _environment_facts(info, destination.home)
+    facts.update(venv=destination.venv, records=record_dir(destination.home), externally_managed=info.externally_managed)
+    return facts
+
+
+def _environment_facts(info, home):
     installed = installed_map(info)
     wagons = {}
-    for record in read_records(venv).values():
+    for record in read_records(home).values():
         drift = []
         for wheel in record.get("wheels", []):
             found = installed.get(canonicalize_name(wheel.get("name", "")))

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import datetime
 import fcntl
@@ -119,6 +120,8 @@ def new_record(metadata, wheels, archive_path, archive_sha256):
         "name": metadata.name,
         "version": metadata.version,
         "build_tag": metadata.build_tag,
+        "platform": metadata.platform,
+        "python_versions": list(metadata.python_versions),
         "archive": archive_path,
         "archive_sha256": archive_sha256,
         "wheels": [
@@ -331,6 +334,73 @@ def inspect_venv(venv, runner, creating_python=None):
     return False, probe_interpreter(creating_python, runner)
 
 
+# Where a wagon goes: a venv, or the environment of an interpreter ------------------
+
+# ``home`` holds the install records (``<home>/.offline-wagon``); ``python`` is
+# the interpreter whose environment changes; ``label`` names the destination in
+# messages and diffs; ``venv`` is the venv's path (None for an interpreter
+# that is not a venv); ``lock`` is the path venv_lock serialises on.
+Destination = namedtuple("Destination", ["home", "python", "label", "venv", "lock"])
+
+
+def venv_destination(venv):
+    return Destination(venv, venv_python(venv), venv, venv, venv)
+
+
+def interpreter_destination(python, runner):
+    """Return ``(Destination, InterpreterInfo)`` for installing into the environment of ``python``.
+
+    The interpreter of a venv means that venv (records in ``<venv>/.offline-wagon``,
+    exactly as with ``venv``). Any other interpreter keeps its records in
+    ``<purelib>/.offline-wagon``, a directory pip and the import system ignore.
+    """
+    info = probe_interpreter(python, runner)
+    if info.in_venv and info.prefix and is_venv(info.prefix):
+        return venv_destination(info.prefix), info
+    if not info.purelib:
+        raise WagonError("%s reports no site-packages directory (sysconfig purelib): nowhere to install" % python)
+    records = record_dir(info.purelib)
+    return Destination(info.purelib, python, python, None, records), info
+
+
+def externally_managed_error(info):
+    """The refusal for an interpreter whose environment is externally managed (PEP 668), quoting its marker."""
+    marker = os.path.join(info.stdlib or "", "EXTERNALLY-MANAGED")
+    text = ""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(marker, encoding="utf-8")
+        text = parser.get("externally-managed", "Error", fallback="")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        pass
+    text = " ".join(text.split())
+    return WagonError(
+        "refusing to install into %s: its environment is externally managed (PEP 668 marker %s)%s; "
+        "install into a virtualenv (option venv), or set break_system_packages=true to change it anyway"
+        % (info.executable, marker, (': "%s"' % text) if text else "")
+    )
+
+
+def _version_tuple(text):
+    parts = []
+    for part in str(text or "").split("."):
+        digits = "".join(c for c in part if c.isdigit())
+        if not digits or digits != part:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+def destination_pip_args(destination, info, break_system_packages, state="present"):
+    """pip options a non-venv destination needs: never a user install; PEP 668 overridden only when asked."""
+    if destination.venv is not None:
+        return []
+    args = ["--no-user"] if state == "present" else []
+    if break_system_packages and info.externally_managed and _version_tuple(info.pip_version) >= (23, 0, 1):
+        args.append("--break-system-packages")
+    return args
+
+
 @contextlib.contextmanager
 def venv_lock(venv):
     """Hold an exclusive lock for changes to ``venv``.
@@ -402,12 +472,27 @@ def _link_tree(source, target):
 
 
 class Snapshot(object):
-    """A hard-linked copy of the directories of a venv that pip writes to."""
+    """A hard-linked copy of the directories of a venv that pip writes to.
 
-    def __init__(self, venv, info):
-        self.root = tempfile.mkdtemp(prefix="snapshot-", dir=record_dir(venv))
+    With ``scripts_by_file`` (an interpreter that is not a venv) the snapshot
+    lives next to site-packages, and the scripts directory (often shared, like
+    ``/usr/local/bin``) is not swapped whole on restore: only the files in it
+    that pip added or replaced are undone.
+    """
+
+    def __init__(self, venv, info, scripts_by_file=False):
+        self.files = None
+        if scripts_by_file:
+            site = os.path.realpath(info.purelib)
+            self.root = tempfile.mkdtemp(prefix=".offline-wagon-snapshot-", dir=os.path.dirname(site))
+            if info.scripts and os.path.isdir(info.scripts):
+                self.files = _FileSnapshot(os.path.realpath(info.scripts), os.path.join(self.root, "scripts"))
+        else:
+            self.root = tempfile.mkdtemp(prefix="snapshot-", dir=record_dir(venv))
         self.saved = []
         directories = {os.path.realpath(p) for p in (info.purelib, info.platlib, info.scripts) if p}
+        if self.files is not None:
+            directories.discard(self.files.directory)
         # A nested directory (platlib inside purelib) is covered by its parent.
         for directory in sorted(directories):
             if any(directory.startswith(other + os.sep) for other in directories if other != directory):
@@ -423,10 +508,56 @@ class Snapshot(object):
             os.rename(directory, broken)
             os.rename(copy, directory)
             shutil.rmtree(broken, ignore_errors=True)
+        if self.files is not None:
+            self.files.restore()
         self.discard()
 
     def discard(self):
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class _FileSnapshot(object):
+    """Hard links of the files directly in ``directory``; restore undoes additions and replacements there."""
+
+    def __init__(self, directory, copy):
+        self.directory, self.copy = directory, copy
+        os.mkdir(copy)
+        self.names = set()
+        for entry in os.scandir(directory):
+            if entry.is_symlink():
+                os.symlink(os.readlink(entry.path), os.path.join(copy, entry.name))
+            elif entry.is_file():
+                try:
+                    os.link(entry.path, os.path.join(copy, entry.name))
+                except OSError:
+                    # Another file system, or links not allowed: copy instead.
+                    shutil.copy2(entry.path, os.path.join(copy, entry.name))
+            else:
+                continue
+            self.names.add(entry.name)
+
+    def restore(self):
+        for entry in os.scandir(self.directory):
+            if entry.name not in self.names and (entry.is_symlink() or entry.is_file()):
+                os.unlink(entry.path)
+        for name in self.names:
+            current, saved = os.path.join(self.directory, name), os.path.join(self.copy, name)
+            if os.path.islink(saved):
+                same = os.path.islink(current) and os.readlink(current) == os.readlink(saved)
+            else:
+                same = os.path.lexists(current) and not os.path.islink(current) and _same_file(current, saved)
+            if not same:
+                os.replace(saved, current)
+
+
+def _same_file(current, saved):
+    """The same inode (a hard-linked snapshot), or, for a copied snapshot, the same bytes and mode."""
+    a, b = os.stat(current), os.stat(saved)
+    if os.path.samestat(a, b):
+        return True
+    if a.st_dev == b.st_dev:
+        return False  # linked when saved, so another inode now means replaced
+    return (a.st_size, a.st_mode) == (b.st_size, b.st_mode) and file_sha256(current) == file_sha256(saved)
 
 
 # The whole job ----------------------------------------------------------------------
@@ -459,48 +590,63 @@ def target_wheels(metadata, info, state, ignore_platform):
 def install_wagon(
     src, venv, runner, state="present", force=False, venv_python_path=None,
     ignore_platform=False, pip_args=(), check_mode=False,
+    python=None, break_system_packages=False, origin=None,
 ):
     """Bring ``venv`` to ``state`` for the wagon at ``src``; return an InstallResult.
 
-    Raise WagonError (and leave the venv as it was) on any failure.
+    With ``venv`` None, the destination is the environment of the interpreter
+    ``python`` instead (see :func:`interpreter_destination`); one that is
+    externally managed (PEP 668) is refused unless ``break_system_packages``.
+    ``origin`` is what the install record names as the archive (default ``src``).
+    Raise WagonError (and leave the destination as it was) on any failure.
     """
     check_pip_args(pip_args)
     with WagonArchive(src) as archive:
         metadata = archive.read_metadata()
         archive.check_listed(metadata)
         archive_sha256 = file_sha256(src)
-        if state == "absent" and not is_venv(venv):
-            plan = InstallPlan(venv, state, [], {}, record={"name": metadata.name, "wheels": []})
-            return InstallResult(plan, None, metadata, archive_sha256, None, [])
-        exists, info = inspect_venv(venv, runner, venv_python_path)
-        target, filenames = target_wheels(metadata, info, state, ignore_platform)
+        if venv is None:
+            destination, info = interpreter_destination(python, runner)
+            exists = True
+            if destination.venv is None and info.externally_managed and not break_system_packages:
+                raise externally_managed_error(info)
+        else:
+            destination = venv_destination(venv)
+            if state == "absent" and not is_venv(venv):
+                plan = InstallPlan(venv, state, [], {}, record={"name": metadata.name, "wheels": []})
+                return InstallResult(plan, None, metadata, archive_sha256, None, [])
+            exists, info = inspect_venv(venv, runner, venv_python_path)
+        pip_args = list(pip_args) + destination_pip_args(destination, info, break_system_packages, state)
+        wagon_target, filenames = target_wheels(metadata, info, state, ignore_platform)
         # Removal needs no fit: a wagon that no longer fits can still go.
         wheels = select_wheels(metadata, info, ignore_platform or state == "absent", filenames=filenames)
-        records = read_records(venv) if exists else {}
+        records = read_records(destination.home) if exists else {}
         before = installed_map(info) if exists else {}
-        record = new_record(metadata, wheels, src, archive_sha256)
-        if target:
-            record["target"] = target
+        record = new_record(metadata, wheels, origin or src, archive_sha256)
+        if wagon_target:
+            record["destination"] = wagon_target
         plan = InstallPlan(
-            venv, state, wheels, before, create_venv=not exists, force=force, record=record, records=records,
+            destination.label, state, wheels, before, create_venv=not exists, force=force, record=record, records=records,
         )
         if plan.changed and state == "present":
             # Whatever the plan, a wagon is accepted only when the wheels it
             # would install or record are the bytes its metadata names.
             archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
         if check_mode or not plan.changed:
-            return InstallResult(plan, info, metadata, archive_sha256, None, _wagon_installed(plan.after(), wheels), target)
-        with venv_lock(venv):
+            return InstallResult(
+                plan, info, metadata, archive_sha256, None, _wagon_installed(plan.after(), wheels), wagon_target
+            )
+        with venv_lock(destination.lock):
             # Look again under the lock: another install may have finished meanwhile.
             if exists:
-                info = probe_interpreter(venv_python(venv), runner)
+                info = probe_interpreter(destination.python, runner)
                 plan = InstallPlan(
-                    venv, state, wheels, installed_map(info), force=force,
-                    record=plan.record, records=read_records(venv),
+                    destination.label, state, wheels, installed_map(info), force=force,
+                    record=plan.record, records=read_records(destination.home),
                 )
-            command, info = _apply(plan, archive, metadata, info, runner, venv_python_path, pip_args)
+            command, info = _apply(plan, archive, metadata, info, runner, venv_python_path, pip_args, destination)
     return InstallResult(
-        plan, info, metadata, archive_sha256, command, _wagon_installed(installed_map(info), wheels), target
+        plan, info, metadata, archive_sha256, command, _wagon_installed(installed_map(info), wheels), wagon_target
     )
 
 
@@ -508,23 +654,23 @@ def _wagon_installed(installed, wheels):
     return ["%s==%s" % installed[w.canonical_name] for w in wheels if w.canonical_name in installed]
 
 
-def _apply(plan, archive, metadata, info, runner, creating_python, pip_args):
-    """Carry out ``plan``; return ``(pip command or None, fresh InterpreterInfo)``."""
-    venv = plan.venv
+def _apply(plan, archive, metadata, info, runner, creating_python, pip_args, destination):
+    """Carry out ``plan`` on ``destination``; return ``(pip command or None, fresh InterpreterInfo)``."""
+    venv, home = destination.venv, destination.home
     created = False
-    was_empty_dir = os.path.isdir(venv)
+    was_empty_dir = venv is not None and os.path.isdir(venv)
     snapshot = None
     workdir = None
     try:
         if plan.create_venv:
             created = True
             _run(runner, [creating_python, "-m", "venv", venv], "creating venv %s with %s" % (venv, creating_python))
-            info = probe_interpreter(venv_python(venv), runner)
-        if not os.path.isdir(record_dir(venv)):
-            os.mkdir(record_dir(venv), 0o755)
+            info = probe_interpreter(destination.python, runner)
+        if not os.path.isdir(record_dir(home)):
+            os.mkdir(record_dir(home), 0o755)
         command = None
         if plan.runs_pip:
-            workdir = tempfile.mkdtemp(prefix="work-", dir=record_dir(venv))
+            workdir = tempfile.mkdtemp(prefix="work-", dir=record_dir(home))
             wheel_dir = os.path.join(workdir, "wheels")
             os.mkdir(wheel_dir)
             wheels = plan.remove if plan.state == "absent" else plan.wheels
@@ -538,15 +684,15 @@ def _apply(plan, archive, metadata, info, runner, creating_python, pip_args):
             with open(requirements, "w") as stream:
                 stream.write(requirements_text(wheels))
             if not created:
-                snapshot = Snapshot(venv, info)
+                snapshot = Snapshot(home, info, scripts_by_file=venv is None)
             command = pip_command(info, plan, wheel_dir, requirements, pip_args)
-            _run(runner, command, "pip in %s" % venv)
-            info = probe_interpreter(venv_python(venv), runner)
+            _run(runner, command, "pip in %s" % plan.venv)
+            info = probe_interpreter(destination.python, runner)
             _check_outcome(plan, info)
         if plan.state == "present" and plan.write_record:
-            _write_record(venv, plan.record)
+            _write_record(home, plan.record)
         if plan.remove_record:
-            os.unlink(record_path(venv, plan.record["name"]))
+            os.unlink(record_path(home, plan.record["name"]))
         if snapshot:
             snapshot.discard()
         return command, info
@@ -561,8 +707,8 @@ def _apply(plan, archive, metadata, info, runner, creating_python, pip_args):
     finally:
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-        if os.path.isdir(record_dir(venv)) and not os.listdir(record_dir(venv)):
-            os.rmdir(record_dir(venv))
+        if os.path.isdir(record_dir(home)) and not os.listdir(record_dir(home)):
+            os.rmdir(record_dir(home))
 
 
 def _check_outcome(plan, info):

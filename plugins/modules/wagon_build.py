@@ -177,11 +177,12 @@ options:
         type: str
   builders:
     description:
-      - Interpreters of this machine that build wheels for a target's Python, by version (V({"3.9": /usr/bin/python3.9})),
-        when a distribution that the targets need publishes only a source distribution with compiled code.
+      - 'Interpreters of this machine that build wheels for a target''s Python, by version (for example
+        C({"3.9": "/usr/bin/python3.9"})), when a distribution that the targets need publishes only a source
+        distribution with compiled code.'
       - Only targets of this machine's platform family can use such wheels; for others the build fails before writing
         anything, naming the distribution and the target.
-      - A pure-Python source distribution needs no builder: O(python) builds it once, for every target.
+      - A pure-Python source distribution needs no builder; O(python) builds it once, for every target.
     type: dict
     default: {}
 extends_documentation_fragment:

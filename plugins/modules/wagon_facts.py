@@ -59,6 +59,16 @@ options:
     type: list
     elements: path
     default: []
+  pythons:
+    description:
+      - Paths of Python interpreters on the host whose environments to report, as for O(venvs), with the wagons
+        M(offline.wagon.wagon_install) installed there without a venv (recorded in C(<site-packages>/.offline-wagon/)).
+        The interpreter of a virtualenv reports that virtualenv.
+      - A path that does not exist is reported with C(exists=false).
+    type: list
+    elements: path
+    default: []
+    version_added: 0.1.0
 extends_documentation_fragment:
   - offline.wagon._attributes
   - offline.wagon._attributes.actiongroup_wagon
@@ -164,6 +174,21 @@ ansible_facts:
               distributions: [six==1.16.0]
               wagons:
                 six: {version: 1.16.0, matches: true, drift: []}
+        pythons:
+          description:
+            - One entry per interpreter path in O(pythons), shaped like a C(venvs) entry, plus C(venv) (the virtualenv the
+              interpreter belongs to, or null), C(records) (the directory of its install records) and
+              C(externally_managed) (PEP 668 forbids installing there without O(offline.wagon.wagon_install#module:break_system_packages)).
+          type: dict
+          sample:
+            /opt/python3.12/bin/python3.12:
+              exists: true
+              venv: null
+              records: /opt/python3.12/lib/python3.12/site-packages/.offline-wagon
+              externally_managed: false
+              distributions: [pip==23.2.1, tool==1.2]
+              wagons:
+                tool: {version: "1.2", matches: true, drift: []}
 """
 
 import sys
@@ -171,7 +196,12 @@ import sys
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._facts import archive_facts, validate_archive, venv_facts
+from ansible_collections.offline.wagon.plugins.module_utils._facts import (
+    archive_facts,
+    python_facts,
+    validate_archive,
+    venv_facts,
+)
 from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
 
 
@@ -180,6 +210,7 @@ def main():
         argument_spec=dict(
             archives=dict(type="list", elements="path", default=[]),
             venvs=dict(type="list", elements="path", default=[]),
+            pythons=dict(type="list", elements="path", default=[]),
             validate=dict(type="bool", default=False),
             validate_install=dict(type="bool", default=False),
             validate_python=dict(type="path"),
@@ -202,7 +233,8 @@ def main():
 
     try:
         venvs = {path: venv_facts(path, runner, interpreters) for path in params["venvs"]}
-        wagons = dict(archives={path: describe(path) for path in params["archives"]}, venvs=venvs)
+        pythons = {path: python_facts(path, runner, interpreters) for path in params["pythons"]}
+        wagons = dict(archives={path: describe(path) for path in params["archives"]}, venvs=venvs, pythons=pythons)
     except WagonError as error:
         module.fail_json(msg=str(error))
     module.exit_json(changed=False, ansible_facts=dict(wagons=wagons))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: wagon_install
-short_description: Install a wagon into a virtualenv, offline and idempotently
+short_description: Install a wagon into a virtualenv or an interpreter's environment, offline and idempotently
 version_added: 0.1.0
 author: offline.wagon contributors (@offline-wagon)
 description:
@@ -24,20 +24,71 @@ description:
   - pip runs isolated from the host's pip configuration and C(PIP_*) environment, with C(--no-index), only the
     wagon's wheels, C(--require-hashes) and C(--only-binary :all:), so nothing is ever fetched or built on the host.
   - Installs into the same venv are serialised. On any failure the venv is left as it was (a venv the module created is removed).
-  - The module records what it installed in C(<venv>/.offline-wagon/<name>.json); M(offline.wagon.wagon_facts) reports it.
+  - The module records what it installed in C(<venv>/.offline-wagon/<name>.json) (for an interpreter that is not a venv,
+    in C(<site-packages>/.offline-wagon/<name>.json)); M(offline.wagon.wagon_facts) reports it.
+  - O(src) may be an C(http://) or C(https://) URL, for example on an internal artifact server (Artifactory, Nexus, a
+    plain HTTPS share). The host downloads it itself into a private temporary directory, verifies O(checksum) before
+    reading it, installs it, and removes the download afterwards, also on failure.
+  - Without O(venv), the wagon goes into the environment of the interpreter O(python) (by default the one running the
+    module), as the original C(wagon install) does; an externally managed environment (PEP 668) is refused unless
+    O(break_system_packages=true).
 options:
   src:
     description:
-      - Path of the wagon archive (zip or tar.gz, detected from its content).
-      - On the controller by default, looked up like M(ansible.builtin.copy)'s C(src) and sent to the host only when the
-        venv does not already record this exact archive; on the host with O(remote_src=true).
-    type: path
+      - The wagon archive (zip or tar.gz, detected from its content), as a path or as an C(http://) or C(https://) URL.
+      - A path is on the controller by default, looked up like M(ansible.builtin.copy)'s C(src) and sent to the host only
+        when the target does not already record this exact archive; on the host with O(remote_src=true).
+      - A URL is downloaded by the host, never by the controller (O(remote_src) does not matter). The download goes to a
+        private directory in the module's temporary directory and is removed afterwards, whether the task succeeds or fails.
+        A user name and password in the URL work, but prefer O(url_username) and O(url_password), which are not logged.
+    type: str
     required: true
+  checksum:
+    description:
+      - The archive's expected digest, C(<algorithm>:<hex digest>), for example V(sha256:8a06b4d1...), with algorithm
+        V(sha224), V(sha256), V(sha384) or V(sha512) (MD5 and SHA-1 are refused). The archive is verified before
+        anything in it is read, for every kind of O(src); a mismatch fails the task and changes nothing.
+      - With a URL and a V(sha256) checksum, a target that already records that exact archive with every distribution
+        in place settles the task with no download at all (O(state=present), O(force=false)).
+    type: str
+  url_username:
+    description:
+      - The user name for HTTP basic authentication with a URL O(src).
+    type: str
+  url_password:
+    description:
+      - The password for HTTP basic authentication with a URL O(src).
+    type: str
+  force_basic_auth:
+    description:
+      - Send the basic authentication header with the first request, instead of waiting for the server's
+        C(401) challenge (some artifact servers answer C(404) to anonymous requests).
+    type: bool
+    default: false
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate for an C(https://) O(src). V(false) only on a network you trust.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to verify an C(https://) O(src) with, for a server with an internal CA.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the server to connect or to send more data, for a URL O(src).
+    type: int
+    default: 10
+  use_proxy:
+    description:
+      - Use the proxy the host's environment names (C(https_proxy), C(http_proxy), C(no_proxy)) for a URL O(src).
+    type: bool
+    default: true
   venv:
     description:
       - Path of the virtualenv to install into. It is created with O(venv_python) when it does not exist (or is an empty directory).
+      - Without it, the wagon goes into the environment of the interpreter O(python).
     type: path
-    required: true
     aliases: [virtualenv]
   venv_python:
     description:
@@ -46,6 +97,24 @@ options:
       - Defaults to the Python that runs the module.
       - Has no effect when the venv exists; the venv's own Python decides which wheels fit.
     type: path
+  python:
+    description:
+      - Without O(venv), the interpreter into whose environment (its C(site-packages) and scripts directory) the
+        wagon goes, as C(wagon install) does. Defaults to the Python that runs the module.
+      - The interpreter of a virtualenv means that virtualenv, exactly as if O(venv) named it.
+      - Any other interpreter keeps the install records in C(<site-packages>/.offline-wagon/). If it is externally
+        managed (PEP 668, an C(EXTERNALLY-MANAGED) file in its standard library directory, as on Debian and Ubuntu),
+        the task fails, quoting the distribution's message, unless O(break_system_packages=true).
+      - Mutually exclusive with O(venv) and O(venv_python).
+    type: path
+  break_system_packages:
+    description:
+      - Install into (or remove from) an externally managed interpreter's environment (PEP 668) all the same. pip gets
+        C(--break-system-packages) when it is 23.0.1 or later (older pip does not check).
+      - This can break the operating system's own Python tools; prefer a virtualenv.
+      - Has no effect on a virtualenv.
+    type: bool
+    default: false
   state:
     description:
       - V(present) installs every wheel of the wagon at the wagon's version, adding missing distributions and changing
@@ -80,6 +149,7 @@ options:
         (relative paths in the role's or play's C(files/)), and decrypted when it is vaulted. The archive is sent to
         the host only when the venv does not already record that exact archive (same sha256) with every distribution in place.
       - V(true) takes O(src) as a path on the host, for archives already there; nothing is sent.
+      - A URL O(src) is always downloaded by the host; this option then does not matter.
     type: bool
     default: false
     version_added: 0.1.0
@@ -101,6 +171,8 @@ attributes:
       - Check mode sends nothing. When the venv does not record the exact archive, the plan (RV(plan), the diff)
         needs the archive on the host, so only C(changed) is predicted, with a message saying why; with the
         C(local) connection or O(remote_src=true) the whole plan is reported.
+      - With a URL O(src), check mode downloads the archive (to a temporary file, removed afterwards; that only reads)
+        and reports the exact plan, unless a V(sha256) O(checksum) shows it installed already.
   diff_mode:
     support: full
     details: The diff lists the venv's distributions as C(name==version) lines before and after.
@@ -110,6 +182,12 @@ attributes:
     support: full
     platforms: posix
 notes:
+  - Without O(venv), a failed install puts back the interpreter's C(site-packages) from a hard-linked snapshot taken
+    next to it (one link per file, so a large C(site-packages) takes a moment), and in its scripts directory removes
+    the files pip added and puts back those it replaced; that directory is never swapped whole, since it is often
+    shared (C(/usr/local/bin)). Changes other tools make to that C(site-packages) during the run are lost on a rollback.
+  - A URL O(src) is downloaded with the host's C(ansible.module_utils.urls) (proxy variables and C(~/.netrc) apply);
+    errors name the HTTP status and the URL, with any credentials in it masked.
   - The module needs a Python 3.8 or later on the host to run (ansible-core 2.20 and later need 3.9); the venv may be any CPython 3.6 or later.
   - The venv needs pip; C(python -m venv) installs it from the wheels that Python bundles, with no network.
   - Wagons built by the original C(wagon) tool carry no hashes; the module then pins pip to the bytes it extracted.
@@ -146,6 +224,22 @@ EXAMPLES = r"""
     remote_src: true
     venv: /opt/app/venv
 
+- name: Install a wagon from the internal artifact server; with its sha256 known, a host that has it downloads nothing
+  offline.wagon.wagon_install:
+    src: https://artifacts.example.internal/repository/wagons/Flask-3.0.3-py311-none-linux_x86_64.wgn
+    checksum: sha256:8a06b4d1c6d2bd2d4b8e7e1d7a0c5d1e1f6ab1f1c0a8e0b9f3d2c1b0a9f8e7d6
+    url_username: deploy
+    url_password: "{{ vault_artifacts_password }}"
+    ca_path: /etc/pki/internal-ca.pem
+    timeout: 30
+    venv: /opt/app/venv
+
+- name: Install a wagon into the environment of a dedicated interpreter (no venv), as wagon install does
+  offline.wagon.wagon_install:
+    src: /srv/wagons/tool-1.2-py312-none-linux_x86_64.wgn
+    remote_src: true
+    python: /opt/python3.12/bin/python3.12
+
 - name: Remove it again
   offline.wagon.wagon_install:
     src: "{{ flask_wagon.archive }}"
@@ -155,10 +249,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 venv:
-  description: The virtualenv, as given.
+  description: The virtualenv, as given (null when the target is the interpreter O(python)).
   returned: always
   type: str
   sample: /opt/app/venv
+downloaded:
+  description: Whether the host downloaded the archive from the URL O(src) in this run.
+  returned: always
+  type: bool
+  sample: true
 venv_created:
   description: Whether the module created the venv (or would, in check mode).
   returned: always
@@ -183,8 +282,8 @@ transferred:
   type: bool
   sample: false
 python:
-  description: The venv's Python (or the one that would create it), as the module saw it.
-  returned: when the venv exists or is to be created
+  description: The venv's Python (or the one that would create it, or the interpreter O(python)), as the module saw it.
+  returned: when the venv exists or is to be created, and for O(python)
   type: dict
   contains:
     executable:
@@ -248,38 +347,61 @@ cmd:
 import sys
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.validation import check_type_path
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon
 from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
+from ansible_collections.offline.wagon.plugins.module_utils._sources import install_from_source, is_url
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            src=dict(type="path", required=True),
-            venv=dict(type="path", required=True, aliases=["virtualenv"]),
+            # str, not path: a URL must not go through path expansion ($VAR, ~).
+            src=dict(type="str", required=True),
+            checksum=dict(type="str"),
+            url_username=dict(type="str"),
+            url_password=dict(type="str", no_log=True),
+            force_basic_auth=dict(type="bool", default=False),
+            validate_certs=dict(type="bool", default=True),
+            ca_path=dict(type="path"),
+            timeout=dict(type="int", default=10),
+            use_proxy=dict(type="bool", default=True),
+            venv=dict(type="path", aliases=["virtualenv"]),
             venv_python=dict(type="path"),
+            python=dict(type="path"),
+            break_system_packages=dict(type="bool", default=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             force=dict(type="bool", default=False),
             ignore_platform=dict(type="bool", default=False),
             pip_args=dict(type="list", elements="str", default=[]),
             remote_src=dict(type="bool", default=False),
         ),
+        mutually_exclusive=[["venv", "python"], ["venv_python", "python"]],
         supports_check_mode=True,
     )
     params = module.params
+    src = params["src"] if is_url(params["src"]) else check_type_path(params["src"])
     try:
-        result = install_wagon(
-            src=params["src"],
+        result, downloaded = install_from_source(
+            src,
+            module_runner(module),
+            checksum=params["checksum"],
+            tmpdir=module.tmpdir,
+            download_options=dict(
+                url_username=params["url_username"], url_password=params["url_password"],
+                force_basic_auth=params["force_basic_auth"], validate_certs=params["validate_certs"],
+                ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
+            ),
             venv=params["venv"],
-            runner=module_runner(module),
             state=params["state"],
             force=params["force"],
             venv_python_path=params["venv_python"] or sys.executable,
             ignore_platform=params["ignore_platform"],
             pip_args=params["pip_args"],
             check_mode=module.check_mode,
+            python=None if params["venv"] else params["python"] or sys.executable,
+            break_system_packages=params["break_system_packages"],
         )
     except WagonError as error:
         module.fail_json(msg=str(error), venv=params["venv"])
@@ -287,6 +409,7 @@ def main():
     output = dict(
         changed=plan.changed,
         venv=params["venv"],
+        downloaded=downloaded,
         venv_created=plan.create_venv,
         wagon=dict(
             name=metadata.name,

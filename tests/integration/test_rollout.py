@@ -73,6 +73,10 @@ def links(tmp_path_factory):
     heavy = {"slow_app/__init__.py": "VERSION = '2.0'\n"}
     heavy.update({"slow_app/m%04d.py" % i: "X = %d\n" % i for i in range(3000)})
     make_wheel(directory, "slow-app", "2.0", modules=heavy)
+    # marked-app needs old-shim only below Python 3.10: a wagon of targets gives it to the 3.9 host alone.
+    make_wheel(directory, "marked-app", "1.0", requires=["old-shim; python_version < '3.10'"],
+               modules={"marked_app/__init__.py": "VERSION = '1.0'\n"})
+    make_wheel(directory, "old-shim", "1.0")
     return str(directory)
 
 
@@ -308,3 +312,20 @@ def test_an_install_killed_half_way_keeps_current_and_the_next_run_converges(fle
         assert app.current_version(host, "slow_app") == "2.0"
         if host is not victim:
             assert again.stats[host.name]["changed"] == 0
+
+
+def test_one_wagon_of_targets_serves_hosts_of_three_pythons(fleet, links, tmp_path):
+    app = Rollout(fleet, links, tmp_path / "wagons", "/srv/targets")
+    build = {"find_links": [links], "no_index": True, "pip_args": ["--isolated"],
+             "targets": [{"python": version, "platform": "manylinux2014_x86_64"} for version in HOST_PYTHONS]}
+    run = app.run(rollout_source="marked-app==1.0", rollout_build=build).check()
+    builds = [r for r in run.results if short(r["task"]) == "Build the wagon on the controller" and r["status"] != "skipped"]
+    assert len(builds) == 1 and builds[0]["result"]["archive"].endswith("-py39.py311.py312-none-any.wgn"), builds
+    for host, version in zip(fleet.hosts, HOST_PYTHONS):
+        installed = result(run, "Install the wagon into its release venv", host.name)
+        nodot = version.replace(".", "")
+        assert installed["target"] == "cp%s-cp%s-manylinux2014_x86_64" % (nodot, nodot), installed
+        assert app.current_version(host, "marked_app") == "1.0"
+        shim = host.run([app.base + "/current/bin/python", "-c",
+                         "import importlib.util as u; print(u.find_spec('old_shim') is not None)"])
+        assert shim.stdout.strip() == str(version == "3.9"), (host.name, shim.stdout, shim.stderr)

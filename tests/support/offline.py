@@ -18,8 +18,11 @@ Also usable from the shell: ``python tests/support/offline.py CMD ARG...``.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -61,6 +64,7 @@ exec "$@"
 """
 
 _available = None
+_counter = itertools.count()
 
 
 def available():
@@ -79,6 +83,40 @@ def offline_prefix():
     """The argv prefix that runs the argv after it with no network and no package mirror or pip config."""
     return (["unshare", "--net", "--mount", "--propagation", "private", "sh", "-c", _SCRIPT, "offline"]
             + list(HIDDEN) + ["--scratch"] + list(SCRATCH) + ["--"])
+
+
+def namespace_prefix(name):
+    """Like :func:`offline_prefix`, but in the existing network namespace ``name`` (see :func:`network_namespace`).
+
+    Processes run with this prefix share that namespace's loopback, so a test
+    can start a server in it and then run Ansible next to it: the server is
+    the only thing Ansible can reach.
+    """
+    return (["ip", "netns", "exec", name, "unshare", "--mount", "--propagation", "private", "sh", "-c", _SCRIPT,
+             "offline"] + list(HIDDEN) + ["--scratch"] + list(SCRATCH) + ["--"])
+
+
+@contextlib.contextmanager
+def network_namespace(prefix="ow-test"):
+    """A fresh network namespace with only loopback (up) while in the block; yield its name.
+
+    On exit, the processes left in it are killed (they can only be the
+    caller's: the name is unique to this process) and it is deleted.
+    """
+    name = "%s-%d-%d" % (prefix, os.getpid(), next(_counter))
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+        yield name
+    finally:
+        pids = subprocess.run(["ip", "netns", "pids", name], stdout=subprocess.PIPE, universal_newlines=True,
+                              check=False).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        subprocess.run(["ip", "netns", "del", name], check=False)
 
 
 def offline_environment(base=None):
