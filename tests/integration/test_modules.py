@@ -17,6 +17,7 @@ from tests.support import offline
 from tests.support.ansible import run_module, run_playbook
 from tests.support.fixtures import make_cext_wheel, make_wheel
 from tests.support.pythons import run
+from tests.support.trees import tree_state
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 needs_offline = pytest.mark.skipif(not offline.available(), reason="needs root, unshare and ip")
@@ -38,15 +39,6 @@ def built(tmp_path, links):
     })
     assert result["changed"], result
     return result
-
-
-def file_list(path):
-    listing = []
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            full = os.path.join(root, name)
-            listing.append((os.path.relpath(full, path), os.path.getsize(full), file_sha256(full)))
-    return sorted(listing)
 
 
 def test_lifecycle_playbook(tmp_path, links, pythons):
@@ -182,7 +174,7 @@ def test_bad_input_fails_clearly_and_leaves_the_venv_alone(tmp_path, built, brok
     venv = str(tmp_path / "venv")
     # A venv that already holds the good wagon: bad input must not touch it.
     run_module("wagon_install", {"src": built["archive"], "venv": venv, "venv_python": pythons["3.12"]})
-    before = file_list(venv)
+    before = tree_state(venv)
     src, extra, message = broken[name]
     args = {"src": src, "venv": venv}
     args.update(extra)
@@ -190,7 +182,7 @@ def test_bad_input_fails_clearly_and_leaves_the_venv_alone(tmp_path, built, brok
     assert result.get("failed"), result
     assert message in result["msg"], result["msg"]
     assert "\n" not in result["msg"].strip()
-    assert file_list(venv) == before
+    assert tree_state(venv) == before
     assert not os.path.exists(str(tmp_path.parent / "escaped"))
     if "venv" in extra and extra["venv"] != venv and not os.path.isfile(extra["venv"]):
         assert not os.path.exists(extra["venv"])

@@ -19,24 +19,13 @@ import subprocess
 
 import pytest
 
-from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256
 from tests.support.ansible import run_module, run_playbook
 from tests.support.fixtures import make_wheel
 from tests.support.hosts import missing_prerequisites, offline_hosts
+from tests.support.trees import tree_state
 
 DEBIAN_PYTHON = "/usr/bin/python3"
 MARKER_ERROR = "This Python is managed by the offline.wagon tests. Use a virtualenv, please."
-
-
-def file_list(path):
-    listing = []
-    for root, dirs, files in os.walk(path):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in files:
-            full = os.path.join(root, name)
-            if not os.path.islink(full):
-                listing.append((os.path.relpath(full, path), os.path.getsize(full), file_sha256(full)))
-    return sorted(listing)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +49,7 @@ def managed_python(tmp_path_factory, pythons):
         pytest.skip("needs the pyenv Python 3.12")
     original = os.path.dirname(os.path.dirname(pythons["3.12"]))
     site = os.path.join(original, "lib", "python3.12", "site-packages")
-    before = file_list(site)
+    before = tree_state(site, ignore=("__pycache__",))
     copy = str(tmp_path_factory.mktemp("managed") / "python")
     subprocess.run(["cp", "-al", original, copy], check=True)
     for writable in ("bin", os.path.join("lib", "python3.12", "site-packages")):
@@ -74,7 +63,7 @@ def managed_python(tmp_path_factory, pythons):
     assert prefix == copy, "the copied interpreter does not use its own prefix: %s" % prefix
     yield python
     shutil.rmtree(copy)
-    assert file_list(site) == before, "the real pyenv Python changed"
+    assert tree_state(site, ignore=("__pycache__",)) == before, "the real pyenv Python changed"
 
 
 def test_a_venvs_interpreter_means_that_venv(tmp_path, wagon, pythons):
@@ -109,15 +98,15 @@ def test_debian_python_is_refused_quoting_its_marker(tmp_path, wagon):
 def test_externally_managed_copy_refused_then_installed_with_break_system_packages(tmp_path, wagon, managed_python):
     prefix = os.path.dirname(os.path.dirname(managed_python))
     site = os.path.join(prefix, "lib", "python3.12", "site-packages")
-    before = file_list(prefix)
+    before = tree_state(prefix, ignore=("__pycache__",))
     args = {"src": wagon, "python": managed_python}
     refused = run_module("wagon_install", args)
     assert refused["failed"] and MARKER_ERROR in refused["msg"], refused
-    assert file_list(prefix) == before
+    assert tree_state(prefix, ignore=("__pycache__",)) == before
 
     args["break_system_packages"] = True
     predicted = run_module("wagon_install", args, check=True)
-    assert predicted["changed"] and file_list(prefix) == before, predicted
+    assert predicted["changed"] and tree_state(prefix, ignore=("__pycache__",)) == before, predicted
     first = run_module("wagon_install", args)
     assert first["changed"] and not first["failed"], first
     assert first["plan"] == predicted["plan"] and first["venv"] is None

@@ -20,6 +20,7 @@ from tests.support import offline
 from tests.support.ansible import run_module
 from tests.support.fixtures import make_project, make_sdist, make_wheel
 from tests.support.pythons import find_pythons
+from tests.support.trees import tree_state
 
 FLEET = ("3.9", "3.11", "3.12", "3.13")
 MANYLINUX = "manylinux2014_x86_64"
@@ -43,17 +44,6 @@ def fleet_pythons():
 def in_venv(venv, code):
     return subprocess.run([os.path.join(venv, "bin", "python"), "-I", "-c", code], check=True,
                           stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
-
-
-def tree(path):
-    """Every file under ``path`` with its size and mtime: what "unchanged" means."""
-    found = {}
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            full = os.path.join(root, name)
-            stat = os.lstat(full)
-            found[os.path.relpath(full, path)] = (stat.st_size, stat.st_mtime_ns)
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -135,14 +125,14 @@ def test_a_host_that_fits_no_target_is_refused_and_unchanged(tmp_path, fleet_wag
         pytest.skip("needs the pyenv Python 3.10")
     venv = str(tmp_path / "venv310")
     subprocess.run([python310, "-m", "venv", venv], check=True)
-    before = tree(venv)
+    before = tree_state(venv)
     result = run_module("wagon_install", {"src": built["archive"], "venv": venv}, wrap=offline_wrap())
     assert result["failed"] and not result.get("changed"), result
     message = result["msg"]
     assert "has no target that fits CPython 3.10" in message, message
     assert all("cp3%s-cp3%s-%s" % (v[2:], v[2:], MANYLINUX) in message for v in FLEET), message
     assert "cp310-cp310-manylinux_2_" in message  # the host's own tags
-    assert tree(venv) == before
+    assert tree_state(venv) == before
     # A venv that does not exist yet is not created.
     missing = str(tmp_path / "never")
     result = run_module("wagon_install", {"src": built["archive"], "venv": missing, "venv_python": python310},

@@ -24,6 +24,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_s
 from tests.support import offline
 from tests.support.ansible import run_module
 from tests.support.fixtures import make_wheel, serve_directory
+from tests.support.trees import tree_state
 
 pytestmark = [pytest.mark.offline]
 
@@ -130,15 +131,6 @@ def leftovers(directory):
     return sorted(os.path.join(root, name) for root, _dirs, files in os.walk(str(directory)) for name in files)
 
 
-def file_list(path):
-    listing = []
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            full = os.path.join(root, name)
-            listing.append((os.path.relpath(full, path), os.path.getsize(full), file_sha256(full)))
-    return sorted(listing)
-
-
 def test_download_install_then_no_download_with_checksum(tmp_path, server, wagons, pythons):
     name = os.path.basename(wagons["1.0"])
     sha256 = file_sha256(wagons["1.0"])
@@ -176,13 +168,13 @@ def test_wrong_checksum_changes_nothing_and_leaves_no_file(tmp_path, server, wag
     venv, remote_tmp = str(tmp_path / "venv"), tmp_path / "remote-tmp"
     base = {"venv": venv, "venv_python": pythons["3.12"]}
     assert install(server, dict(base, src=server.url(os.path.basename(wagons["1.0"]))), remote_tmp)["changed"]
-    before = file_list(venv)
+    before = tree_state(venv)
     wrong = "sha256:" + "0" * 64
     result = install(server, dict(base, src=server.url(os.path.basename(wagons["2.0"])), checksum=wrong), remote_tmp)
     assert result["failed"], result
     assert "checksum says %s" % ("0" * 64) in result["msg"] and file_sha256(wagons["2.0"]) in result["msg"], result
     assert "\n" not in result["msg"].strip()
-    assert file_list(venv) == before
+    assert tree_state(venv) == before
     assert leftovers(remote_tmp) == []
     malformed = install(server, dict(base, src=server.url("x.wgn"), checksum="md5:abc"), remote_tmp)
     assert malformed["failed"] and "sha256" in malformed["msg"] and "md5" in malformed["msg"], malformed

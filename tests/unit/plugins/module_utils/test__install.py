@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._metadata import cre
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256, read_wheel_metadata
 from tests.support.fixtures import make_cext_wheel, make_wheel
 from tests.support.pythons import run
+from tests.support.trees import tree_state
 
 
 def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_format="zip", overrides=None):
@@ -49,20 +49,6 @@ def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_
     write_archive(path, metadata.name, metadata.to_json(), {os.path.basename(w): w for w in wheels},
                   archive_format=archive_format)
     return path
-
-
-def tree_state(path):
-    """Every file under ``path`` with its content hash: what 'unchanged' means."""
-    state = {}
-    for root, dirs, files in os.walk(path):
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            full = os.path.join(root, name)
-            if os.path.islink(full):
-                state[os.path.relpath(full, path)] = "-> " + os.readlink(full)
-            else:
-                with open(full, "rb") as stream:
-                    state[os.path.relpath(full, path)] = hashlib.sha256(stream.read()).hexdigest()
-    return state
 
 
 @pytest.fixture(scope="session")
