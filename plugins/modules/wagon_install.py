@@ -37,7 +37,7 @@ options:
     description:
       - The wagon archive (zip or tar.gz, detected from its content), as a path or as an C(http://) or C(https://) URL.
       - A path is on the controller by default, looked up like M(ansible.builtin.copy)'s C(src) and sent to the host only
-        when the target does not already record this exact archive; on the host with O(remote_src=true).
+        when the destination does not already record this exact archive; on the host with O(remote_src=true).
       - A URL is downloaded by the host, never by the controller (O(remote_src) does not matter). The download goes to a
         private directory in the module's temporary directory and is removed afterwards, whether the task succeeds or fails.
         A user name and password in the URL work, but prefer O(url_username) and O(url_password), which are not logged.
@@ -48,7 +48,7 @@ options:
       - The archive's expected digest, C(<algorithm>:<hex digest>), for example V(sha256:8a06b4d1...), with algorithm
         V(sha224), V(sha256), V(sha384) or V(sha512) (MD5 and SHA-1 are refused). The archive is verified before
         anything in it is read, for every kind of O(src); a mismatch fails the task and changes nothing.
-      - With a URL and a V(sha256) checksum, a target that already records that exact archive with every distribution
+      - With a URL and a V(sha256) checksum, a destination that already records that exact archive with every distribution
         in place settles the task with no download at all (O(state=present), O(force=false)).
     type: str
   url_username:
@@ -249,7 +249,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 venv:
-  description: The virtualenv, as given (null when the target is the interpreter O(python)).
+  description: The virtualenv, as given (null when the destination is the interpreter O(python)).
   returned: always
   type: str
   sample: /opt/app/venv
