@@ -838,6 +838,29 @@ def os_properties(platform):
     }
 
 
+def local_build_warnings(target_sets):
+    """Warn where a manylinux or musllinux target takes a wheel compiled here (tagged ``linux_<arch>``).
+
+    Such a wheel links against this machine's C library, which may be newer
+    than the oldest host the target stands for (a glibc 2.17 host for
+    ``manylinux2014``): it loads only on hosts with at least this machine's.
+    """
+    try:
+        libc = os.confstr("CS_GNU_LIBC_VERSION") or "this machine's C library"
+    except (AttributeError, ValueError, OSError):
+        libc = "this machine's C library"
+    warnings = []
+    for target, names in target_sets:
+        local = [n for n in names if WheelName.parse(n).platform_tags[0].startswith("linux_")]
+        if local and not target.platform.startswith("linux_"):
+            warnings.append(
+                "target %s takes %s, compiled on this machine against %s: it loads only on hosts with at least that "
+                "C library, whatever the target's level says (build on an older machine, or with manylinux tooling, "
+                "for older hosts)" % (target.label, ", ".join(local), libc)
+            )
+    return warnings
+
+
 def targets_platform(target_sets):
     """Wagon 1.0's ``supported_platform`` for a wagon of several targets.
 
@@ -1077,6 +1100,7 @@ def build_wagon(request, runner, check_mode=False):
         )
         if target_sets is not None:
             target_sets = [(t, sorted(f for f in target_sets[t.label] if f in wheels)) for t in targets]
+            warnings += local_build_warnings(target_sets)
         warnings += excluded_warnings
         missing = sorted(w.filename for w in wheels.values() if (origins or file_origins) and not w.origin.url)
         if missing:
