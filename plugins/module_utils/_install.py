@@ -624,7 +624,7 @@ def install_wagon(
         before = installed_map(info) if exists else {}
         record = new_record(metadata, wheels, origin or src, archive_sha256)
         if wagon_target:
-            record["destination"] = wagon_target
+            record["target"] = wagon_target
         plan = InstallPlan(
             destination.label, state, wheels, before, create_venv=not exists, force=force, record=record, records=records,
         )

@@ -166,7 +166,8 @@ ansible_facts:
           description:
             - One entry per venv path, with C(exists), C(python), C(distributions) (C(name==version) lines) and
               C(wagons), the recorded wagons by name, each with C(version), C(archive_sha256), C(wheels),
-              C(installed_at), C(matches) and C(drift) (distributions no longer at the recorded version).
+              C(installed_at), C(target) (for a wagon of several targets, the label of the one installed),
+              C(matches) and C(drift) (distributions no longer at the recorded version).
           type: dict
           sample:
             /opt/app/venv:

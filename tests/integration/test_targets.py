@@ -117,6 +117,9 @@ def test_each_python_gets_its_own_set_offline(tmp_path, fleet_wagon, fleet_pytho
     assert shim == str(version == "3.9")
     again = run_module("wagon_install", args, wrap=offline_wrap())
     assert not again["failed"] and again["changed"] is False and "cmd" not in again, again
+    # The install record, and so wagon_facts, names the target that was installed.
+    facts = run_module("wagon_facts", {"venvs": [venv]})["ansible_facts"]["wagons"]["venvs"][venv]
+    assert facts["wagons"]["fleet-app"]["target"] == first["target"], facts
 
 
 @needs_offline
