@@ -869,6 +869,11 @@ def targets_platform(target_sets):
     targets of one architecture); else ``any`` too: the real wagon tool then
     skips its platform check, and its pip install picks, from the whole set,
     the wheels that fit the host. ``offline_wagon.targets`` holds the truth.
+
+    macOS targets give ``any`` as well: the real tool compares the value with
+    the host Python's own ``sysconfig`` platform, which carries the deployment
+    target that Python was built for (``macosx_10_9_universal2``,
+    ``macosx_14_0_arm64``), so no single name matches every fitting host.
     """
     if all(WheelName.parse(w).is_pure for _target, wheels in target_sets for w in wheels):
         return "any"
@@ -876,7 +881,10 @@ def targets_platform(target_sets):
     for target, _wheels in target_sets:
         match = _LINUX_PLATFORM.match(target.platform)
         platforms.add("linux_" + match.group(1) if match else target.platform)
-    return platforms.pop() if len(platforms) == 1 else "any"
+    if len(platforms) != 1:
+        return "any"
+    platform = platforms.pop()
+    return "any" if platform.startswith("macosx_") else platform
 
 
 def build_metadata(request, main, wheels, files, labels, build_python, target_sets=None):

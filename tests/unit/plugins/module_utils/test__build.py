@@ -19,10 +19,12 @@ from ansible_collections.offline.wagon.plugins.module_utils._build import (
     build_wagon,
     classify_source,
     mask_url,
+    targets_platform,
     url_secrets,
     wagon_platform,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._targets import parse_targets
 from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult
 from tests.support.fixtures import make_project, make_sdist, make_wheel, serve_directory
 from tests.support.pythons import run
@@ -364,6 +366,23 @@ def test_validate_fails_when_a_dependency_is_excluded(tmp_path, links):
 )
 def test_wagon_platform(wheels, expected):
     assert wagon_platform(wheels) == expected
+
+
+@pytest.mark.parametrize(
+    "platforms, expected",
+    [
+        (["manylinux2014_x86_64", "musllinux_1_2_x86_64"], "linux_x86_64"),
+        (["win_amd64"], "win_amd64"),
+        # The real tool compares a macOS name with the host Python's build target: no one name fits every host.
+        (["macosx_11_0_arm64"], "any"),
+        (["manylinux2014_x86_64", "manylinux2014_aarch64"], "any"),
+    ],
+)
+def test_targets_platform(platforms, expected):
+    targets = parse_targets([{"python": "3.12", "platform": p} for p in platforms])
+    sets = [(t, ["m-1-cp312-cp312-%s.whl" % t.platform]) for t in targets]
+    assert targets_platform(sets) == expected
+    assert targets_platform([(t, ["six-1.16.0-py2.py3-none-any.whl"]) for t in targets]) == "any"
 
 
 def test_wagon_platform_refuses_mixed_platforms():
