@@ -49,7 +49,6 @@ from ansible.module_utils import distro
 from ansible_collections.offline.wagon.plugins.module_utils._archive import FORMATS, WagonArchive, write_archive
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, IncompatibleError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon
-from ansible_collections.offline.wagon.plugins.module_utils._targets import parse_targets
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name, python_label
 from ansible_collections.offline.wagon.plugins.module_utils._sbom import (
@@ -65,6 +64,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._sbom import (
     read_license,
     strip_credentials,
 )
+from ansible_collections.offline.wagon.plugins.module_utils._targets import parse_targets, yaml_number_hint
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import WheelName, file_sha256, read_wheel_metadata
 
 try:
@@ -336,8 +336,8 @@ def _check_request(request):
         if not targets:
             raise WagonError("builders only serve targets: give targets too")
         if str(version) not in {t.python for t in targets}:
-            raise WagonError("builders names Python %s, which no target is for (targets: %s)"
-                             % (version, ", ".join(t.label for t in targets)))
+            raise WagonError("builders names Python %s, which no target is for (targets: %s)%s"
+                             % (version, ", ".join(t.label for t in targets), yaml_number_hint(version)))
         if not path or not os.access(path, os.X_OK):
             raise WagonError("builder for Python %s, %s, does not exist or cannot be run" % (version, path))
     return targets

@@ -47,6 +47,14 @@ SUPPORTED_PLATFORMS = (
 )
 
 
+def yaml_number_hint(version):
+    """A hint for a version that YAML read as a number: an unquoted ``3.10`` is ``3.1``."""
+    found = _PYTHON.match(str(version))
+    if found and found.group(1) in ("1", "2"):
+        return " (unquoted in YAML, 3.%s0 is the number %s: quote it, \"3.%s0\")" % ((found.group(1), version, found.group(1)))
+    return ""
+
+
 class Target(namedtuple("Target", ["python", "platform", "implementation", "abi"])):
     """One target: ``python`` ``"3.9"``, ``platform`` a wheel platform tag, ``implementation`` ``"cp"``, ``abi`` ``"cp39"``."""
 
@@ -63,7 +71,10 @@ class Target(namedtuple("Target", ["python", "platform", "implementation", "abi"
         python = str(data.get("python") or "").strip()
         found = _PYTHON.match(python)
         if not found or int(found.group(1)) < 6:
-            raise WagonError("target python %r is not a CPython minor version such as '3.9' or '3.12' (3.6 or later)" % python)
+            raise WagonError(
+                "target python %r is not a CPython minor version such as '3.9' or '3.12' (3.6 or later)%s"
+                % (python, yaml_number_hint(python))
+            )
         minor = int(found.group(1))
         implementation = str(data.get("implementation") or "cp").strip().lower()
         if implementation != "cp":

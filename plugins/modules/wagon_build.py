@@ -159,7 +159,9 @@ options:
     default: []
     suboptions:
       python:
-        description: The target's CPython minor version, such as V(3.9) or V(3.12).
+        description:
+          - The target's CPython minor version, such as V(3.9) or V(3.12).
+          - Quote it in YAML, V("3.10"); unquoted, YAML reads 3.10 as the number 3.1.
         type: str
         required: true
       platform:
@@ -183,6 +185,7 @@ options:
       - Only targets of this machine's platform family can use such wheels; for others the build fails before writing
         anything, naming the distribution and the target.
       - A pure-Python source distribution needs no builder; O(python) builds it once, for every target.
+      - Quote the versions in YAML, as for O(targets[].python).
     type: dict
     default: {}
 extends_documentation_fragment:

@@ -17,7 +17,7 @@ import zipfile
 import pytest
 
 from tests.support import offline
-from tests.support.ansible import run_module
+from tests.support.ansible import run_module, run_playbook
 from tests.support.fixtures import make_project, make_sdist, make_wheel
 from tests.support.pythons import find_pythons
 from tests.support.trees import tree_state
@@ -270,3 +270,31 @@ def test_validate_test_installs_with_the_builders(tmp_path, fleet_pythons):
     assert not result["failed"] and result["changed"], result
     refused = run_module("wagon_build", dict(args, dest=str(tmp_path / "other")))
     assert refused["failed"] and "validate installs the wagon with a Python of one of its targets" in refused["msg"]
+
+
+def test_an_unquoted_yaml_version_gets_a_hint(tmp_path):
+    """YAML reads an unquoted 3.10 as the number 3.1; the refusal says so, before anything is fetched."""
+    playbook = tmp_path / "unquoted.yml"
+    playbook.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Target written as a number
+      offline.wagon.wagon_build:
+        source: six==1.16.0
+        dest: %(dest)s
+        targets: [{python: 3.10, platform: manylinux2014_x86_64}]
+      ignore_errors: true
+    - name: Builder key written as a number
+      offline.wagon.wagon_build:
+        source: six==1.16.0
+        dest: %(dest)s
+        targets: [{python: "3.10", platform: manylinux2014_x86_64}]
+        builders: {3.10: /usr/bin/python3}
+      ignore_errors: true
+""" % {"dest": tmp_path / "wagons"})
+    run = run_playbook(playbook).check()
+    for task in ("Target written as a number", "Builder key written as a number"):
+        result = run.result(task)
+        assert result["failed"] and 'quote it, "3.10"' in result["msg"], result
+    assert not (tmp_path / "wagons").exists()

@@ -35,6 +35,7 @@ def test_defaults_and_label():
     ({"python": "3", "platform": "win_amd64"}, "not a CPython minor version"),
     ({"python": "2.7", "platform": "win_amd64"}, "not a CPython minor version"),
     ({"python": "3.5", "platform": "win_amd64"}, "3.6 or later"),
+    ({"python": 3.10, "platform": "win_amd64"}, r'number 3.1: quote it, "3.10"'),
     ({"python": "3.12", "platform": "linux_sparc"}, "architecture sparc"),
     ({"python": "3.12", "platform": "freebsd_14_0_amd64"}, "not a platform tag"),
     ({"python": "3.12", "platform": "macosx_12_3_arm64"}, "names the major version"),
