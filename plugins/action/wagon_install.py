@@ -10,8 +10,9 @@ whether the venv already records this exact archive (by sha256) with every
 distribution still in place; if so the result is ``changed: false`` and
 nothing is transferred. Otherwise the archive goes to the remote temporary
 directory and the module installs it from there; that directory is removed
-afterwards, also on failure. Check mode sends nothing. With the local
-connection the module reads the controller's file where it is.
+afterwards, also on failure. Check mode sends nothing: the module plans
+from the wagon's metadata, passed as a (private) module argument. With the
+local connection the module reads the controller's file where it is.
 
 An ``http(s)://`` URL ``src`` goes to the module untouched: the host
 downloads it (nothing is looked up on the controller), and the module itself
@@ -87,7 +88,10 @@ class ActionModule(ActionBase):
                 result.update(known)
                 return result
             if self._task.check_mode:
-                result.update(self._unplanned_check(wagon, sha256, facts, venv or args.get("python") or "the module's Python"))
+                # The host plans from the wagon's metadata: the same plan, and nothing sent.
+                args.update(_metadata=wagon.to_json().decode("ascii"), _archive_sha256=sha256)
+                result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
+                result["transferred"] = False
                 return result
 
             tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
@@ -200,26 +204,6 @@ class ActionModule(ActionBase):
                     % (wagon.name, wagon.version),
                 )
         return None
-
-    def _unplanned_check(self, wagon, sha256, facts, venv):
-        """Check mode when the host does not hold this wagon: predict without sending the archive."""
-        if self._task.args.get("state", "present") == "absent":
-            # Reached only when the removal would change the venv (see _known_outcome).
-            result = self._result(
-                wagon, sha256, facts, venv_installed=[], changed=True,
-                msg="check mode: the archive was not sent; a real run sends it and removes %s %s from %s "
-                "(the plan is known only once the host has the archive)" % (wagon.name, wagon.version, venv),
-            )
-            del result["plan"]
-            return result
-        result = self._result(
-            wagon, sha256, facts, venv_installed=[], changed=True,
-            msg="check mode: the archive was not sent; a real run sends it and installs %s %s into %s "
-            "(the plan is known only once the host has the archive)" % (wagon.name, wagon.version, venv),
-        )
-        result["venv_created"] = facts.get("exists") is False
-        del result["plan"]
-        return result
 
     def _result(self, wagon, sha256, facts, venv_installed, changed=False, msg=""):
         """A result shaped like the module's, for outcomes decided without running it."""

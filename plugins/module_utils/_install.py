@@ -604,47 +604,74 @@ def install_wagon(
     with WagonArchive(src) as archive:
         metadata = archive.read_metadata()
         archive.check_listed(metadata)
-        archive_sha256 = file_sha256(src)
-        if venv is None:
-            destination, info = interpreter_destination(python, runner)
-            exists = True
-            if destination.venv is None and info.externally_managed and not break_system_packages:
-                raise externally_managed_error(info)
-        else:
-            destination = venv_destination(venv)
-            if state == "absent" and not is_venv(venv):
-                plan = InstallPlan(venv, state, [], {}, record={"name": metadata.name, "wheels": []})
-                return InstallResult(plan, None, metadata, archive_sha256, None, [])
-            exists, info = inspect_venv(venv, runner, venv_python_path)
-        pip_args = list(pip_args) + destination_pip_args(destination, info, break_system_packages, state)
-        wagon_target, filenames = target_wheels(metadata, info, state, ignore_platform)
-        # Removal needs no fit: a wagon that no longer fits can still go.
-        wheels = select_wheels(metadata, info, ignore_platform or state == "absent", filenames=filenames)
-        records = read_records(destination.home) if exists else {}
-        before = installed_map(info) if exists else {}
-        record = new_record(metadata, wheels, origin or src, archive_sha256)
-        if wagon_target:
-            record["target"] = wagon_target
-        plan = InstallPlan(
-            destination.label, state, wheels, before, create_venv=not exists, force=force, record=record, records=records,
+        return _install(
+            archive, metadata, file_sha256(src), origin or src, venv, runner, check_mode,
+            state=state, force=force, venv_python_path=venv_python_path, ignore_platform=ignore_platform,
+            pip_args=pip_args, python=python, break_system_packages=break_system_packages,
         )
-        if plan.changed and state == "present":
-            # Whatever the plan, a wagon is accepted only when the wheels it
-            # would install or record are the bytes its metadata names.
-            archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
-        if check_mode or not plan.changed:
-            return InstallResult(
-                plan, info, metadata, archive_sha256, None, _wagon_installed(plan.after(), wheels), wagon_target
+
+
+def plan_install(
+    metadata, archive_sha256, origin, venv, runner, state="present", force=False, venv_python_path=None,
+    ignore_platform=False, python=None, break_system_packages=False,
+):
+    """Check mode for a wagon known by its metadata alone (the archive is elsewhere); return an InstallResult.
+
+    The plan is the one :func:`install_wagon` would make; what needs the
+    archive itself (its wheels' hashes) is checked only by the real run.
+    """
+    return _install(
+        None, metadata, archive_sha256, origin, venv, runner, True,
+        state=state, force=force, venv_python_path=venv_python_path, ignore_platform=ignore_platform,
+        python=python, break_system_packages=break_system_packages,
+    )
+
+
+def _install(
+    archive, metadata, archive_sha256, origin, venv, runner, check_mode, state="present", force=False,
+    venv_python_path=None, ignore_platform=False, pip_args=(), python=None, break_system_packages=False,
+):
+    """Plan, and unless ``check_mode`` apply, ``metadata``'s wagon; ``archive`` (None in check mode only) has its wheels."""
+    if venv is None:
+        destination, info = interpreter_destination(python, runner)
+        exists = True
+        if destination.venv is None and info.externally_managed and not break_system_packages:
+            raise externally_managed_error(info)
+    else:
+        destination = venv_destination(venv)
+        if state == "absent" and not is_venv(venv):
+            plan = InstallPlan(venv, state, [], {}, record={"name": metadata.name, "wheels": []})
+            return InstallResult(plan, None, metadata, archive_sha256, None, [])
+        exists, info = inspect_venv(venv, runner, venv_python_path)
+    pip_args = list(pip_args) + destination_pip_args(destination, info, break_system_packages, state)
+    wagon_target, filenames = target_wheels(metadata, info, state, ignore_platform)
+    # Removal needs no fit: a wagon that no longer fits can still go.
+    wheels = select_wheels(metadata, info, ignore_platform or state == "absent", filenames=filenames)
+    records = read_records(destination.home) if exists else {}
+    before = installed_map(info) if exists else {}
+    record = new_record(metadata, wheels, origin, archive_sha256)
+    if wagon_target:
+        record["target"] = wagon_target
+    plan = InstallPlan(
+        destination.label, state, wheels, before, create_venv=not exists, force=force, record=record, records=records,
+    )
+    if plan.changed and state == "present" and archive is not None:
+        # Whatever the plan, a wagon is accepted only when the wheels it
+        # would install or record are the bytes its metadata names.
+        archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
+    if check_mode or not plan.changed:
+        return InstallResult(
+            plan, info, metadata, archive_sha256, None, _wagon_installed(plan.after(), wheels), wagon_target
+        )
+    with venv_lock(destination.lock):
+        # Look again under the lock: another install may have finished meanwhile.
+        if exists:
+            info = probe_interpreter(destination.python, runner)
+            plan = InstallPlan(
+                destination.label, state, wheels, installed_map(info), force=force,
+                record=plan.record, records=read_records(destination.home),
             )
-        with venv_lock(destination.lock):
-            # Look again under the lock: another install may have finished meanwhile.
-            if exists:
-                info = probe_interpreter(destination.python, runner)
-                plan = InstallPlan(
-                    destination.label, state, wheels, installed_map(info), force=force,
-                    record=plan.record, records=read_records(destination.home),
-                )
-            command, info = _apply(plan, archive, metadata, info, runner, venv_python_path, pip_args, destination)
+        command, info = _apply(plan, archive, metadata, info, runner, venv_python_path, pip_args, destination)
     return InstallResult(
         plan, info, metadata, archive_sha256, command, _wagon_installed(installed_map(info), wheels), wagon_target
     )

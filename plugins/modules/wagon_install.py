@@ -168,9 +168,9 @@ attributes:
   check_mode:
     support: full
     details:
-      - Check mode sends nothing. When the venv does not record the exact archive, the plan (RV(plan), the diff)
-        needs the archive on the host, so only C(changed) is predicted, with a message saying why; with the
-        C(local) connection or O(remote_src=true) the whole plan is reported.
+      - Check mode sends nothing. When the venv does not record the exact archive, the host plans from the wagon's
+        metadata (its C(package.json), passed with the module's arguments) and reports the plan and diff a real
+        run would; the wheels' hashes are checked by the real run, once the archive is there.
       - With a URL O(src), check mode downloads the archive (to a temporary file, removed afterwards; that only reads)
         and reports the exact plan, unless a V(sha256) O(checksum) shows it installed already.
   diff_mode:
@@ -350,6 +350,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.validation import check_type_path
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._install import plan_install
+from ansible_collections.offline.wagon.plugins.module_utils._metadata import WagonMetadata
 from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
 from ansible_collections.offline.wagon.plugins.module_utils._sources import install_from_source, is_url
 
@@ -376,33 +378,47 @@ def main():
             ignore_platform=dict(type="bool", default=False),
             pip_args=dict(type="list", elements="str", default=[]),
             remote_src=dict(type="bool", default=False),
+            # Set only by the action plugin, in check mode when the host lacks the archive:
+            # the wagon's package.json and sha256, from which the host plans without it.
+            _metadata=dict(type="str"),
+            _archive_sha256=dict(type="str"),
         ),
         mutually_exclusive=[["venv", "python"], ["venv_python", "python"]],
         supports_check_mode=True,
     )
     params = module.params
     src = params["src"] if is_url(params["src"]) else check_type_path(params["src"])
+    destination = dict(
+        venv=params["venv"],
+        state=params["state"],
+        force=params["force"],
+        venv_python_path=params["venv_python"] or sys.executable,
+        ignore_platform=params["ignore_platform"],
+        python=None if params["venv"] else params["python"] or sys.executable,
+        break_system_packages=params["break_system_packages"],
+    )
     try:
-        result, downloaded = install_from_source(
-            src,
-            module_runner(module),
-            checksum=params["checksum"],
-            tmpdir=module.tmpdir,
-            download_options=dict(
-                url_username=params["url_username"], url_password=params["url_password"],
-                force_basic_auth=params["force_basic_auth"], validate_certs=params["validate_certs"],
-                ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
-            ),
-            venv=params["venv"],
-            state=params["state"],
-            force=params["force"],
-            venv_python_path=params["venv_python"] or sys.executable,
-            ignore_platform=params["ignore_platform"],
-            pip_args=params["pip_args"],
-            check_mode=module.check_mode,
-            python=None if params["venv"] else params["python"] or sys.executable,
-            break_system_packages=params["break_system_packages"],
-        )
+        if params["_metadata"] is not None:
+            if not module.check_mode:
+                module.fail_json(msg="_metadata is set by the wagon_install action plugin in check mode only")
+            metadata = WagonMetadata.from_json(params["_metadata"], "the controller's %s (package.json)" % src)
+            result = plan_install(metadata, params["_archive_sha256"], src, runner=module_runner(module), **destination)
+            downloaded = False
+        else:
+            result, downloaded = install_from_source(
+                src,
+                module_runner(module),
+                checksum=params["checksum"],
+                tmpdir=module.tmpdir,
+                download_options=dict(
+                    url_username=params["url_username"], url_password=params["url_password"],
+                    force_basic_auth=params["force_basic_auth"], validate_certs=params["validate_certs"],
+                    ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
+                ),
+                pip_args=params["pip_args"],
+                check_mode=module.check_mode,
+                **destination
+            )
     except WagonError as error:
         module.fail_json(msg=str(error), venv=params["venv"])
     plan, metadata = result.plan, result.metadata

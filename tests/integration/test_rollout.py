@@ -104,7 +104,7 @@ class Rollout(object):
         }
         extra.update(variables)
         before = {host.name: host.bytes_received() for host in self.fleet.hosts}
-        run = run_playbook(PLAY, extra, check=check, inventory=self.fleet.inventory)
+        run = run_playbook(PLAY, extra, check=check, diff=True, inventory=self.fleet.inventory)
         run.sent = {host.name: host.bytes_received() - before[host.name] for host in self.fleet.hosts}
         run.outcome = {host.name: self.outcome(run, host.name) for host in self.fleet.hosts}
         return run
@@ -155,6 +155,13 @@ def assert_predicted(check, real, hosts):
         assert predicted.pop("transferred") is False
         actual.pop("transferred")
         assert predicted == actual, host.name
+        # The host planned from the wagon's metadata alone: the real run's plan, and its diff.
+        install = [[r["result"] for r in run.results
+                    if r["host"] == host.name and short(r["task"]) == "Install the wagon into its release venv"]
+                   for run in (check, real)]
+        assert [[{k: r.get(k) for k in ("plan", "installed", "diff")} for r in results] for results in install] \
+            == [[{k: r.get(k) for k in ("plan", "installed", "diff")} for r in install[1]]] * 2, host.name
+        assert all(r.get("plan") and r.get("diff") for r in install[1]), install[1]
 
 
 def test_rollout_v1_v2_rollback_and_repeats(fleet, links, tmp_path):
