@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from ansible_collections.offline.wagon.plugins.module_utils._archive import write_archive
+from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive, write_archive
 from ansible_collections.offline.wagon.plugins.module_utils._errors import (
     ArchiveError,
     IncompatibleError,
@@ -21,6 +21,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._errors import (
 from ansible_collections.offline.wagon.plugins.module_utils._install import (
     check_pip_args,
     install_wagon,
+    plan_install,
     read_records,
     wheel_identity,
 )
@@ -163,6 +164,12 @@ def test_change_version_check_mode_predicts_and_diff_shows_it(tmp_path, wheels, 
     diff = predicted.plan.diff()
     assert "demo-app==1.0" in diff["before"] and "demo-app==2.0" in diff["after"]
     assert installed(target)["demo-app"] == "1.0"
+
+    # From the metadata alone (the archive elsewhere, as the action plugin's check mode has it): the same plan.
+    with WagonArchive(new) as archive:
+        metadata = archive.read_metadata()
+    planned = plan_install(metadata, file_sha256(new), new, target, run)
+    assert (planned.plan.to_dict(), planned.plan.diff()) == (predicted.plan.to_dict(), diff)
 
     real = install_wagon(new, target, run)
     assert real.plan.to_dict() == predicted.plan.to_dict()
