@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
 from collections import namedtuple
 from email.parser import HeaderParser
@@ -108,6 +109,19 @@ def file_sha256(path):
         for chunk in iter(lambda: stream.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def same_bytes(left, right, chunk=_CHUNK):
+    """True when the files ``left`` and ``right`` hold the same bytes."""
+    if os.path.getsize(left) != os.path.getsize(right):
+        return False
+    with open(left, "rb") as one, open(right, "rb") as other:
+        while True:
+            a, b = one.read(chunk), other.read(chunk)
+            if a != b:
+                return False
+            if not a:
+                return True
 
 
 def _release(text):

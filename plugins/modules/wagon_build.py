@@ -384,9 +384,9 @@ from ansible_collections.offline.wagon.plugins.module_utils._build import (
     PACKAGING_IMPORT_ERROR,
     BuildRequest,
     build_wagon,
-    url_secrets,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._resolve import url_secrets
 from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
 
 # Options whose values may hold URLs with credentials.

@@ -18,9 +18,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._build import (
     BuildRequest,
     build_wagon,
     classify_source,
-    mask_url,
     targets_platform,
-    url_secrets,
     wagon_platform,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
@@ -252,26 +250,6 @@ def test_credentials_masked_in_errors(tmp_path, links):
         build_wagon(request(tmp_path, links, source=url_source, pip_args=["--retries", "0", "--timeout", "1"]), run)
     assert SECRET not in str(caught.value) + repr(caught.value.argv)
     assert "http://u:********@127.0.0.1:9/pkg-1.0.tar.gz" in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    "text, masked",
-    [
-        ("https://user:pw@host/simple", "https://user:********@host/simple"),
-        ("see https://tok@host/x and http://a:b@c/", "see https://********@host/x and http://a:********@c/"),
-        ("https://u:p@ss@host/", "https://u:********@host/"),
-        ("https://host/simple", "https://host/simple"),
-        ("flask==3.0.3", "flask==3.0.3"),
-        ("pkg @ https://u:p@h/pkg.tar.gz", "pkg @ https://u:********@h/pkg.tar.gz"),
-    ],
-)
-def test_mask_url(text, masked):
-    assert mask_url(text) == masked
-
-
-def test_url_secrets():
-    assert url_secrets("https://u:pw@h/ x http://tok@h/") == ["pw", "tok"]
-    assert url_secrets(None) == []
 
 
 # Sources and errors ------------------------------------------------------------------------
