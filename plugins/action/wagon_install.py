@@ -66,13 +66,13 @@ class ActionModule(ActionBase):
                 args.pop(key, None)
             if not args.get("src"):
                 raise AnsibleActionFail("src is required: the path of a wagon archive on the controller")
-            local_copy = self._controller_file(args["src"])
+            found, local_copy = self._controller_file(args["src"])
             self._check_checksum(local_copy, args)
             wagon, sha256 = self._read_wagon(local_copy, args["src"])
 
             if self._connection.transport == "local" and not self._is_become_unprivileged():
                 # The host is the controller: the module can read the file where it is.
-                args["src"] = local_copy
+                args.update(src=local_copy, _origin=found)
                 result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
                 result["transferred"] = False
                 return result
@@ -87,6 +87,8 @@ class ActionModule(ActionBase):
             if known is not None:
                 result.update(known)
                 return result
+            # The install record names where the archive came from, not the temporary copy.
+            args["_origin"] = "controller:" + found
             if self._task.check_mode:
                 # The host plans from the wagon's metadata: the same plan, and nothing sent.
                 args.update(_metadata=wagon.to_json().decode("ascii"), _archive_sha256=sha256)
@@ -116,7 +118,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("%s must be a boolean: %s" % (name, to_text(error)))
 
     def _controller_file(self, src):
-        """Return a readable controller path for ``src`` (a decrypted copy when vaulted)."""
+        """Return ``(path found, readable path)`` for ``src`` on the controller (a decrypted copy when vaulted)."""
         try:
             found = self._find_needle("files", os.path.expanduser(src))
         except AnsibleFileNotFound:
@@ -124,7 +126,7 @@ class ActionModule(ActionBase):
                 "the wagon %s does not exist on the controller (for an archive already on the host, set remote_src=true)" % src
             )
         try:
-            return self._loader.get_real_file(found, decrypt=True)
+            return found, self._loader.get_real_file(found, decrypt=True)
         except AnsibleError as error:
             raise AnsibleActionFail("could not read the wagon %s on the controller: %s" % (found, to_text(error)))
 

@@ -255,20 +255,22 @@ def _recorded_result(venv, python, runner, sha256, break_system_packages):
     return InstallResult(plan, info, label_from_record(record), sha256, None, mine, record.get("target"))
 
 
-def install_from_source(src, runner, checksum=None, tmpdir=None, download_options=None, **install_args):
+def install_from_source(src, runner, checksum=None, tmpdir=None, download_options=None, origin=None, **install_args):
     """Install the wagon at ``src`` (a host path or an http(s) URL); return ``(InstallResult, downloaded)``.
 
     ``checksum`` (``<algorithm>:<hex>``) is verified before the archive is
     read. A URL is downloaded into a private directory under ``tmpdir``,
     removed afterwards whatever happens, except when a sha256 ``checksum``
     names an archive the target already records intact (state present, no
-    force): then nothing is downloaded. ``install_args`` go to install_wagon.
+    force): then nothing is downloaded. ``origin`` is what the install record
+    names as the archive (default: ``src``, a URL without credentials).
+    ``install_args`` go to install_wagon.
     """
     parsed = parse_checksum(checksum)
     if not is_url(src):
         if os.path.isfile(src):
             verify_checksum(src, parsed, "src %s" % src)
-        return install_wagon(src, runner=runner, **install_args), False
+        return install_wagon(src, runner=runner, origin=origin, **install_args), False
     if (
         parsed is not None and parsed.algorithm == "sha256"
         and install_args.get("state", "present") == "present" and not install_args.get("force")
@@ -280,4 +282,4 @@ def install_from_source(src, runner, checksum=None, tmpdir=None, download_option
         if known is not None:
             return known, False
     with DownloadedArchive(src, tmpdir, checksum=parsed, **(download_options or {})) as path:
-        return install_wagon(path, runner=runner, origin=safe_url(src), **install_args), True
+        return install_wagon(path, runner=runner, origin=origin or safe_url(src), **install_args), True

@@ -165,7 +165,9 @@ ansible_facts:
         venvs:
           description:
             - One entry per venv path, with C(exists), C(python), C(distributions) (C(name==version) lines) and
-              C(wagons), the recorded wagons by name, each with C(version), C(archive_sha256), C(wheels),
+              C(wagons), the recorded wagons by name, each with C(version), C(archive) (where it was installed from, a path on
+              the host, a URL, or C(controller:<path>) for an archive sent from the controller),
+              C(archive_sha256), C(wheels),
               C(installed_at), C(target) (for a wagon of several targets, the label of the one installed),
               C(matches) and C(drift) (distributions no longer at the recorded version).
           type: dict

@@ -378,8 +378,11 @@ def main():
             ignore_platform=dict(type="bool", default=False),
             pip_args=dict(type="list", elements="str", default=[]),
             remote_src=dict(type="bool", default=False),
-            # Set only by the action plugin, in check mode when the host lacks the archive:
+            # Set only by the action plugin. _origin: what the install record names as the
+            # archive, for one sent from the controller (src is then a temporary copy).
+            # _metadata and _archive_sha256, in check mode when the host lacks the archive:
             # the wagon's package.json and sha256, from which the host plans without it.
+            _origin=dict(type="str"),
             _metadata=dict(type="str"),
             _archive_sha256=dict(type="str"),
         ),
@@ -402,7 +405,9 @@ def main():
             if not module.check_mode:
                 module.fail_json(msg="_metadata is set by the wagon_install action plugin in check mode only")
             metadata = WagonMetadata.from_json(params["_metadata"], "the controller's %s (package.json)" % src)
-            result = plan_install(metadata, params["_archive_sha256"], src, runner=module_runner(module), **destination)
+            result = plan_install(
+                metadata, params["_archive_sha256"], params["_origin"] or src, runner=module_runner(module), **destination
+            )
             downloaded = False
         else:
             result, downloaded = install_from_source(
@@ -415,6 +420,7 @@ def main():
                     force_basic_auth=params["force_basic_auth"], validate_certs=params["validate_certs"],
                     ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
                 ),
+                origin=params["_origin"],
                 pip_args=params["pip_args"],
                 check_mode=module.check_mode,
                 **destination

@@ -11,6 +11,7 @@ application directory under /srv, so they share the hosts.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -175,7 +176,8 @@ def test_rollout_v1_v2_rollback_and_repeats(fleet, links, tmp_path):
         assert not os.path.exists(host.files("/srv/lifecycle"))
     v1 = app.run(rollout_source="demo-app==1.0").check()
     assert_predicted(check, v1, hosts)
-    archive_size = os.path.getsize(next(r["result"]["archive"] for r in v1.results if short(r["task"]) == "Build the wagon on the controller"))
+    archive = next(r["result"]["archive"] for r in v1.results if short(r["task"]) == "Build the wagon on the controller")
+    archive_size = os.path.getsize(archive)
     assert archive_size > BLOB_SIZE
     for host, version in zip(hosts, HOST_PYTHONS):
         assert v1.outcome[host.name]["transferred"] and v1.sent[host.name] > archive_size
@@ -183,6 +185,9 @@ def test_rollout_v1_v2_rollback_and_repeats(fleet, links, tmp_path):
         assert app.current_version(host) == "1.0"
         with open(host.files("/srv/lifecycle/releases/demo-app-1.0/pyvenv.cfg")) as stream:
             assert "version = %s." % version in stream.read()  # each release venv has its host's own Python
+        # The install record names the controller's archive, not the temporary copy on the host.
+        with open(host.files("/srv/lifecycle/releases/demo-app-1.0/.offline-wagon/demo-app.json")) as stream:
+            assert json.load(stream)["archive"] == "controller:" + archive
         assert app.restarts(host) == ["demo-app-1.0"]
 
     # v2: a new release beside v1.
