@@ -53,6 +53,9 @@ except ImportError:
 
 # pip's --report (with --dry-run) exists from 22.2.
 REPORT_PIP = (22, 2)
+# Before 20.3 pip download keeps only the last --platform and --abi given:
+# a target's set would be resolved for one of its platform tags, silently.
+TARGETS_PIP = (20, 3)
 
 # 1980-01-01T00:00:00Z, as in our archives: wheels pip builds locally get
 # fixed times, so a rebuild gives the same bytes.
@@ -396,6 +399,11 @@ def resolve_for_targets(request, source, targets, build_python, workdir, runner,
     A file name two targets share is stored once (pure wheels, abi3 wheels).
     """
     python = build_python.executable
+    if _pip_version(build_python.pip_version) < TARGETS_PIP:
+        raise WagonError(
+            "targets need pip 20.3 or later in the build Python (option python), which takes several --platform "
+            "tags; %s has pip %s" % (python, build_python.pip_version)
+        )
     what = "pip wheel for %s" % request.described_source
     requirement_files = checked_requirement_files(request.requirements)
     pool = os.path.join(workdir, "pool")

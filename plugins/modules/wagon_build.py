@@ -154,6 +154,7 @@ options:
         (V(manylinux2014_x86_64) takes C(manylinux_2_17) down to C(manylinux1) and C(linux_x86_64) wheels).
       - M(offline.wagon.wagon_install) installs the set of the target that fits the venv.
       - Without O(targets), the wagon is for the build Python (O(python)) on this machine.
+      - Targets need pip 20.3 or later in the build Python (older pips take a single C(--platform)).
     type: list
     elements: dict
     default: []

@@ -539,3 +539,12 @@ def test_sbom_origin_is_unknown_with_a_pip_older_than_22_2(tmp_path, links, pyth
     assert len(result.commands) == 1
     assert "cannot report where each wheel came from (pip 22.2 or later can)" in result.warnings[0]
     assert {props(c)["offline.wagon:origin"] for c in sbom_of(result.archive)["components"]} == {"unknown"}
+
+
+def test_targets_refuse_a_build_pip_older_than_20_3(tmp_path, links, pythons):
+    if "3.6" not in pythons:
+        pytest.skip("needs a pyenv Python 3.6 (pip 18.1)")
+    with pytest.raises(WagonError, match="targets need pip 20.3 or later in the build Python .* has pip 18"):
+        build_wagon(request(tmp_path, links, source="dep-lib", python=pythons["3.6"],
+                            targets=[{"python": "3.6", "platform": "manylinux2014_x86_64"}]), run)
+    assert not os.path.exists(str(tmp_path / "out"))
