@@ -146,6 +146,19 @@ PLAY = """
       offline.wagon.wagon_install:
         src: "{{ wagon }}"
         python: /srv/pyvenv/bin/python
+    - name: Predict the removal
+      offline.wagon.wagon_install:
+        src: "{{ wagon }}"
+        python: /srv/pyvenv/bin/python
+        state: absent
+      check_mode: true
+      diff: true
+    - name: Remove it
+      offline.wagon.wagon_install:
+        src: "{{ wagon }}"
+        python: /srv/pyvenv/bin/python
+        state: absent
+      diff: true
 """
 
 
@@ -162,4 +175,11 @@ def test_over_ssh_the_action_plugin_asks_about_python_and_sends_nothing_twice(tm
         assert first["changed"] and first["transferred"], first
         again = run.result("Install again", host=host.name)
         assert not again["changed"] and not again["transferred"] and "nothing sent" in again["msg"], again
-        assert os.path.isfile(host.files("/srv/pyvenv/.offline-wagon/demo-app.json"))
+        # Check mode sends nothing, yet the host plans the removal from the wagon's metadata: the real run's plan.
+        predicted = run.result("Predict the removal", host=host.name)
+        removed = run.result("Remove it", host=host.name)
+        assert predicted["changed"] and not predicted["transferred"], predicted
+        assert removed["changed"] and removed["transferred"], removed
+        assert predicted["plan"] == removed["plan"] and predicted["diff"] == removed["diff"], (predicted, removed)
+        assert removed["plan"]["remove"] == ["demo-app==1.0", "helper-lib==2.0"], removed
+        assert not os.path.exists(host.files("/srv/pyvenv/.offline-wagon"))
