@@ -51,7 +51,8 @@ def yaml_number_hint(version):
     """A hint for a version that YAML read as a number: an unquoted ``3.10`` is ``3.1``."""
     found = _PYTHON.match(str(version))
     if found and found.group(1) in ("1", "2"):
-        return " (unquoted in YAML, 3.%s0 is the number %s: quote it, \"3.%s0\")" % ((found.group(1), version, found.group(1)))
+        meant = "3.%s0" % found.group(1)
+        return " (unquoted in YAML, %s is the number %s: quote it, \"%s\")" % (meant, version, meant)
     return ""
 
 

@@ -391,7 +391,8 @@ def main():
     )
     params = module.params
     src = params["src"] if is_url(params["src"]) else check_type_path(params["src"])
-    destination = dict(
+    # Where and how to install, the same for a real run and a plan from metadata.
+    install_args = dict(
         venv=params["venv"],
         state=params["state"],
         force=params["force"],
@@ -406,7 +407,7 @@ def main():
                 module.fail_json(msg="_metadata is set by the wagon_install action plugin in check mode only")
             metadata = WagonMetadata.from_json(params["_metadata"], "the controller's %s (package.json)" % src)
             result = plan_install(
-                metadata, params["_archive_sha256"], params["_origin"] or src, runner=module_runner(module), **destination
+                metadata, params["_archive_sha256"], params["_origin"] or src, runner=module_runner(module), **install_args
             )
             downloaded = False
         else:
@@ -423,7 +424,7 @@ def main():
                 origin=params["_origin"],
                 pip_args=params["pip_args"],
                 check_mode=module.check_mode,
-                **destination
+                **install_args
             )
     except WagonError as error:
         module.fail_json(msg=str(error), venv=params["venv"])

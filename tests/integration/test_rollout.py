@@ -147,6 +147,12 @@ class Rollout(object):
         return os.listdir(directory) if os.path.isdir(directory) else []
 
 
+def install_results(run, host):
+    """``plan``, ``installed`` and ``diff`` of each run of the role's install task on ``host``."""
+    return [{k: r["result"].get(k) for k in ("plan", "installed", "diff")} for r in run.results
+            if r["host"] == host and short(r["task"]) == "Install the wagon into its release venv"]
+
+
 def assert_predicted(check, real, hosts):
     """Check mode named the same changes, and the same outcome, as the real run."""
     for host in hosts:
@@ -157,12 +163,9 @@ def assert_predicted(check, real, hosts):
         actual.pop("transferred")
         assert predicted == actual, host.name
         # The host planned from the wagon's metadata alone: the real run's plan, and its diff.
-        install = [[r["result"] for r in run.results
-                    if r["host"] == host.name and short(r["task"]) == "Install the wagon into its release venv"]
-                   for run in (check, real)]
-        assert [[{k: r.get(k) for k in ("plan", "installed", "diff")} for r in results] for results in install] \
-            == [[{k: r.get(k) for k in ("plan", "installed", "diff")} for r in install[1]]] * 2, host.name
-        assert all(r.get("plan") and r.get("diff") for r in install[1]), install[1]
+        planned, done = (install_results(run, host.name) for run in (check, real))
+        assert planned == done, host.name
+        assert all(r["plan"] and r["diff"] for r in done), done
 
 
 def test_rollout_v1_v2_rollback_and_repeats(fleet, links, tmp_path):
