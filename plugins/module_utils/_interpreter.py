@@ -179,8 +179,9 @@ def mac_release():
     return release, machine
 
 
-def headers(path, wanted):
-    fields = {}
+def headers(path):
+    # Name, Version and every Requires-Dist of a METADATA or PKG-INFO file.
+    fields = {"requires-dist": []}
     try:
         with open(path, encoding="utf-8", errors="replace") as stream:
             for line in stream:
@@ -188,13 +189,23 @@ def headers(path, wanted):
                     break
                 key, colon, value = line.partition(":")
                 key = key.strip().lower()
-                if colon and not line[0].isspace() and key in wanted and key not in fields:
+                if not colon or line[0].isspace():
+                    continue
+                if key == "requires-dist":
+                    fields[key].append(value.strip())
+                elif key in ("name", "version") and key not in fields:
                     fields[key] = value.strip()
-                    if len(fields) == len(wanted):
-                        break
     except OSError:
         pass
     return fields
+
+
+def first_line(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            return stream.readline().strip()
+    except OSError:
+        return None
 
 
 def distributions(directories):
@@ -213,15 +224,29 @@ def distributions(directories):
                 metadata = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
             else:
                 continue
-            fields = headers(metadata, ("name", "version"))
+            fields = headers(metadata)
             # Without readable metadata, the name-version in the file name.
             parts = stem.split("-")
             name_found = fields.get("name") or parts[0]
             version_found = fields.get("version") or (parts[1] if len(parts) > 1 else "")
             if name_found and version_found:
-                found.append({"name": name_found, "version": version_found, "path": path})
+                entry = {"name": name_found, "version": version_found, "path": path, "requires": fields["requires-dist"]}
+                if name.endswith(".dist-info"):
+                    entry["installer"] = first_line(os.path.join(path, "INSTALLER"))
+                    entry["has_record"] = os.path.isfile(os.path.join(path, "RECORD"))
+                found.append(entry)
     found.sort(key=lambda entry: (entry["name"].lower(), entry["version"], entry["path"]))
     return found
+
+
+def bundled_pip(stdlib):
+    # The pip wheel ensurepip would install (absent where a distribution strips ensurepip).
+    try:
+        names = os.listdir(os.path.join(stdlib, "ensurepip", "_bundled"))
+    except OSError:
+        return None
+    wheels = sorted(name for name in names if name.startswith("pip-") and name.endswith(".whl"))
+    return os.path.join(stdlib, "ensurepip", "_bundled", wheels[-1]) if wheels else None
 
 
 def main():
@@ -273,7 +298,16 @@ def main():
         "purelib": paths.get("purelib"),
         "platlib": paths.get("platlib"),
         "scripts": paths.get("scripts"),
+        "include": paths.get("include"),
+        "data": paths.get("data"),
         "stdlib": stdlib,
+        "sys_platform": sys.platform,
+        "os_name": os.name,
+        "python_implementation": platform.python_implementation(),
+        "platform_release": platform.release(),
+        "platform_version": platform.version(),
+        "implementation_version": list(sys.implementation.version[:3]),
+        "bundled_pip": bundled_pip(stdlib),
         "externally_managed_marker": bool(stdlib) and os.path.isfile(os.path.join(stdlib, "EXTERNALLY-MANAGED")),
         "distributions": found,
         "pip_version": pip[0] if pip else None,
@@ -314,7 +348,16 @@ _FACT_DEFAULTS = {
     "purelib": None,
     "platlib": None,
     "scripts": None,
+    "include": None,
+    "data": None,
     "stdlib": None,
+    "sys_platform": None,
+    "os_name": None,
+    "python_implementation": None,
+    "platform_release": None,
+    "platform_version": None,
+    "implementation_version": None,
+    "bundled_pip": None,
     "externally_managed_marker": False,
 }
 
@@ -330,10 +373,13 @@ _NAME_SEPARATORS = re.compile(r"[-_.]+")
 class InstalledDistribution(object):
     """A distribution installed in an environment, as its metadata names it."""
 
-    def __init__(self, name, version, path=None):
+    def __init__(self, name, version, path=None, requires=(), installer=None, has_record=False):
         self.name = name
         self.version = version
         self.path = path
+        self.requires = list(requires)  # raw Requires-Dist lines
+        self.installer = installer  # first line of INSTALLER (dist-info only)
+        self.has_record = has_record
 
     @property
     def canonical_name(self):
@@ -342,7 +388,10 @@ class InstalledDistribution(object):
 
     def to_dict(self):
         """``{"name", "version", "path"}`` as the probe reports it."""
-        return {"name": self.name, "version": self.version, "path": self.path}
+        return {
+            "name": self.name, "version": self.version, "path": self.path,
+            "requires": self.requires, "installer": self.installer, "has_record": self.has_record,
+        }
 
     def __eq__(self, other):
         if not isinstance(other, InstalledDistribution):
@@ -393,7 +442,10 @@ class InterpreterInfo(object):
             raise TypeError("expected a JSON object, got %s" % type(data).__name__)
         facts = {key: data[key] for key in _FACT_DEFAULTS if key in data}
         distributions = [
-            InstalledDistribution(entry["name"], entry["version"], entry.get("path"))
+            InstalledDistribution(
+                entry["name"], entry["version"], entry.get("path"), entry.get("requires") or (),
+                entry.get("installer"), bool(entry.get("has_record")),
+            )
             for entry in data.get("distributions") or []
         ]
         return cls(data["executable"], data["version"], distributions, data.get("pip_version"), **facts)

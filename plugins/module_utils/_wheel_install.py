@@ -1,0 +1,547 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, offline.wagon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# This module util is PRIVATE to the offline.wagon collection. It may change or
+# disappear at any time. Do not use it from other collections or roles.
+
+"""Installing and removing wheels ourselves, as the wheel spec says and as pip does.
+
+Runs on the host with the standard library only; the environment's own
+Python is started once, to compile bytecode (in parallel, only the files
+installed). What it writes matches pip file for file: the same paths, the
+same launchers, a ``RECORD`` row for every file written (bytecode included),
+``INSTALLER`` (``offline-wagon``) and ``REQUESTED``, so that pip, uv and
+``importlib.metadata`` list, check and uninstall what we installed, and we
+remove by ``RECORD`` what they installed.
+
+Specs: the binary distribution format (PEP 427, PEP 491), recording installed
+projects (PEP 376, PEP 627), entry points. Every change goes through a
+:class:`~._journal.Journal`, so a failure or a kill is undone.
+"""
+
+from __future__ import annotations
+
+import base64
+import configparser
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+import zipfile
+from collections import namedtuple
+
+from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._journal import Journal
+from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
+
+INSTALLER_NAME = "offline-wagon"
+
+# Where the files of one distribution go (absolute paths), as pip's scheme.
+Scheme = namedtuple("Scheme", ["purelib", "platlib", "scripts", "headers", "data"])
+
+InstalledWheel = namedtuple("InstalledWheel", ["name", "version", "dist_info"])
+
+_SCHEME_KEYS = frozenset(Scheme._fields)
+_CHUNK = 1024 * 1024
+# Linux refuses longer #! lines; distlib (pip's launcher writer) falls back to /bin/sh beyond it.
+_MAX_SHEBANG = 127
+# distlib's template, byte for byte, so a launcher we write equals pip's.
+_LAUNCHER = (
+    "# -*- coding: utf-8 -*-\n"
+    "import re\n"
+    "import sys\n"
+    "from %(module)s import %(import_name)s\n"
+    "if __name__ == '__main__':\n"
+    "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+    "    sys.exit(%(func)s())\n"
+)
+_ENTRY_POINT = re.compile(r"^(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+))?\s*(\[[^\]]*\])?\s*$")
+
+# Compiles the files named in a JSON list file, spread over the host's cores:
+# the first process takes a share itself and starts one child per other
+# share. Prints the JSON list of sources whose bytecode was written. As pip
+# (compileall.compile_file): a file that does not compile is left without
+# bytecode, warnings are silenced. Kept to Python 3.6 syntax.
+COMPILE_SOURCE = r'''
+import json, os, py_compile, subprocess, sys, warnings
+warnings.filterwarnings("ignore")
+def compile_all(paths):
+    done = []
+    for path in paths:
+        try:
+            py_compile.compile(path, doraise=True)
+        except Exception:
+            continue
+        done.append(path)
+    return done
+if sys.argv[1] == "--share":
+    sys.stdout.write(json.dumps(compile_all(json.loads(sys.stdin.read()))))
+    sys.exit(0)
+with open(sys.argv[1]) as stream:
+    paths = json.load(stream)
+try:
+    cores = len(os.sched_getaffinity(0))
+except AttributeError:
+    cores = os.cpu_count() or 1
+shares = max(1, min(cores, len(paths) // 100))
+parts = [paths[index::shares] for index in range(shares)]
+children = []
+for part in parts[1:]:
+    child = subprocess.Popen(
+        [sys.executable, "-I", "-c", sys.argv[2], "--share"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    child.stdin.write(json.dumps(part).encode("utf-8"))
+    child.stdin.close()
+    children.append(child)
+done = compile_all(parts[0])
+for child in children:
+    done.extend(json.loads(child.stdout.read().decode("utf-8") or "[]"))
+    child.wait()
+sys.stdout.write(json.dumps(done))
+'''
+
+
+def install_scheme(info, name):
+    """The :class:`Scheme` of distribution ``name`` in the environment probed as ``info``.
+
+    As pip: headers go to ``<prefix>/include/site/pythonX.Y/<name>`` in a
+    venv, to ``<include>/<name>`` elsewhere; data to the prefix.
+    """
+    if info.in_venv:
+        headers = os.path.join(info.prefix, "include", "site", "python%d.%d" % tuple(info.version[:2]), name)
+    else:
+        headers = os.path.join(info.include or os.path.join(info.prefix, "include"), name)
+    return Scheme(info.purelib, info.platlib or info.purelib, info.scripts, headers, info.data or info.prefix)
+
+
+def record_hash(data_digest):
+    """``sha256=<urlsafe base64, no padding>`` as RECORD spells a digest."""
+    return "sha256=" + base64.urlsafe_b64encode(data_digest).rstrip(b"=").decode("ascii")
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def shebang(python):
+    """The first line(s) of a launcher for ``python``, as distlib writes them on POSIX."""
+    executable = '"%s"' % python if " " in python else python
+    if " " not in executable and len(executable) + 3 <= _MAX_SHEBANG:
+        return "#!%s\n" % executable
+    return "#!/bin/sh\n'''exec' %s \"$0\" \"$@\"\n' '''\n" % executable
+
+
+class _Wheel(object):
+    """One wheel file, opened and checked: its dist-info, its WHEEL fields, its RECORD."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (OSError, zipfile.BadZipFile) as error:
+            raise WagonError("%s is not a readable wheel: %s" % (os.path.basename(path), error))
+        try:
+            self._read()
+        except BaseException:
+            self.zip.close()
+            raise
+
+    def _fail(self, why):
+        raise WagonError("wheel %s cannot be installed: %s" % (os.path.basename(self.path), why))
+
+    def _read(self):
+        self.members = []
+        seen = set()
+        for member in self.zip.infolist():
+            name = member.filename
+            if name.endswith("/"):
+                continue
+            parts = name.split("/")
+            if name.startswith("/") or "\\" in name or any(part in ("", ".", "..") for part in parts) or ":" in parts[0]:
+                self._fail("member %r has an unsafe path" % name)
+            if stat.S_ISLNK(member.external_attr >> 16):
+                self._fail("member %r is a symbolic link" % name)
+            if name in seen:
+                self._fail("member %r appears twice" % name)
+            seen.add(name)
+            self.members.append(member)
+        info_dirs = {m.filename.split("/")[0] for m in self.members if m.filename.split("/")[0].endswith(".dist-info")}
+        info_dirs = {d for d in info_dirs if d + "/WHEEL" in seen and d + "/METADATA" in seen}
+        if len(info_dirs) != 1:
+            self._fail("it needs exactly one .dist-info directory with WHEEL and METADATA, found %d" % len(info_dirs))
+        self.info_dir = info_dirs.pop()
+        self.data_dir = self.info_dir[: -len(".dist-info")] + ".data"
+        wheel = self._headers(self.info_dir + "/WHEEL")
+        version = wheel.get("wheel-version", "1.0").split(".")
+        if not version[0].isdigit() or int(version[0]) != 1:
+            self._fail("Wheel-Version %s is not 1.x" % wheel.get("wheel-version"))
+        self.root_is_purelib = wheel.get("root-is-purelib", "").strip().lower() == "true"
+        metadata = self._headers(self.info_dir + "/METADATA")
+        self.name, self.version = metadata.get("name"), metadata.get("version")
+        if not self.name or not self.version:
+            self._fail("its METADATA has no Name or Version")
+        self.record = {}
+        record = self.info_dir + "/RECORD"
+        if record in seen:
+            text = self.zip.read(record).decode("utf-8")
+            for row in csv.reader(text.splitlines()):
+                if row:
+                    self.record[row[0]] = row[1] if len(row) > 1 else ""
+
+    def _headers(self, member):
+        fields = {}
+        text = self.zip.read(member).decode("utf-8", "replace")
+        for line in text.splitlines():
+            if not line.strip():
+                break
+            key, colon, value = line.partition(":")
+            if colon and not line[0].isspace():
+                fields.setdefault(key.strip().lower(), value.strip())
+        return fields
+
+    def entry_points(self):
+        """``(console_scripts, gui_scripts)``, each ``{name: "module:attr"}``."""
+        member = self.info_dir + "/entry_points.txt"
+        if member not in {m.filename for m in self.members}:
+            return {}, {}
+        parser = configparser.RawConfigParser(delimiters=("=",), comment_prefixes=("#", ";"), strict=False)
+        parser.optionxform = str
+        try:
+            parser.read_string(self.zip.read(member).decode("utf-8"))
+        except configparser.Error as error:
+            self._fail("its entry_points.txt cannot be read: %s" % error)
+
+        def section(name):
+            return dict(parser.items(name)) if parser.has_section(name) else {}
+
+        return section("console_scripts"), section("gui_scripts")
+
+    def close(self):
+        self.zip.close()
+
+
+def _destination(wheel, member, scheme):
+    """``(absolute path, scheme key)`` where ``member`` of ``wheel`` is installed."""
+    name = member.filename
+    if name.startswith(wheel.data_dir + "/"):
+        parts = name.split("/")
+        if len(parts) < 3 or parts[1] not in _SCHEME_KEYS:
+            wheel._fail("member %r is in no known .data scheme (%s)" % (name, ", ".join(sorted(_SCHEME_KEYS))))
+        key = parts[1]
+        return os.path.join(getattr(scheme, key), *parts[2:]), key
+    root = scheme.purelib if wheel.root_is_purelib else scheme.platlib
+    return os.path.join(root, *name.split("/")), "root"
+
+
+def _inside(path, root):
+    return os.path.normpath(path).startswith(os.path.normpath(root) + os.sep)
+
+
+def _console_specs(console, version):
+    """The console scripts pip writes: its own ``pip``/``easy_install`` get this Python's version suffixes."""
+    console = dict(console)
+    specs = []
+    for tool, pattern, suffixes in (
+        ("pip", r"pip(\d+(\.\d+)?)?$", ("", "%d" % version[0], "%d.%d" % version[:2])),
+        ("easy_install", r"easy_install(-\d+\.\d+)?$", ("", "-%d.%d" % version[:2])),
+    ):
+        target = console.pop(tool, None)
+        if target is None:
+            continue
+        for name in [key for key in console if re.match(pattern, key)]:
+            del console[name]
+        specs.extend((tool + suffix, target) for suffix in suffixes)
+    specs.extend(sorted(console.items()))
+    return specs
+
+
+class _Writer(object):
+    """Writes files of one install through the journal and remembers their RECORD rows."""
+
+    def __init__(self, journal, lib_dir):
+        self.journal = journal
+        self.lib_dir = lib_dir
+        self.rows = {}
+        self.file_mode = 0o666 & ~_umask()
+
+    def record_path(self, path):
+        return os.path.relpath(path, self.lib_dir).replace(os.sep, "/")
+
+    def write(self, path, chunks, executable=False):
+        self.journal.new_file(path)
+        digest = hashlib.sha256()
+        size = 0
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        os.chmod(path, (self.file_mode | 0o111) if executable else self.file_mode)
+        self.rows[self.record_path(path)] = (record_hash(digest.digest()), str(size))
+        return digest.digest()
+
+    def add_bytecode(self, path):
+        # As pip: bytecode is listed without a hash, since Python may rewrite
+        # it whenever its source changes.
+        self.rows[self.record_path(path)] = ("", "")
+
+
+def _member_chunks(wheel, member):
+    with wheel.zip.open(member) as stream:
+        for chunk in iter(lambda: stream.read(_CHUNK), b""):
+            yield chunk
+
+
+def _script_chunks(wheel, member, python):
+    """A ``.data/scripts`` file, its ``#!python`` line pointed at ``python`` (as pip's fix_script)."""
+    with wheel.zip.open(member) as stream:
+        first = stream.readline()
+        if first.startswith(b"#!python"):
+            yield b"#!" + python.encode(sys.getfilesystemencoding()) + os.linesep.encode("ascii")
+        else:
+            yield first
+        for chunk in iter(lambda: stream.read(_CHUNK), b""):
+            yield chunk
+
+
+class _Unpacked(object):
+    """One wheel unpacked: what is needed to finish its RECORD after bytecode is compiled."""
+
+    def __init__(self, wheel, writer, dist_info, sources):
+        self.name, self.version = wheel.name, wheel.version
+        self.writer, self.dist_info, self.sources = writer, dist_info, sources
+
+
+def _unpack(wheel, info, journal, requested):
+    scheme = install_scheme(info, wheel.name)
+    lib_dir = scheme.purelib if wheel.root_is_purelib else scheme.platlib
+    writer = _Writer(journal, lib_dir)
+    dist_info = os.path.join(lib_dir, wheel.info_dir)
+    skip = {wheel.info_dir + "/" + name for name in ("RECORD", "RECORD.jws", "RECORD.p7s", "INSTALLER", "REQUESTED")}
+    sources = []
+    python = info.executable
+    for member in wheel.members:
+        if member.filename in skip:
+            continue
+        path, key = _destination(wheel, member, scheme)
+        root = getattr(scheme, key) if key != "root" else lib_dir
+        if not _inside(path, root):
+            wheel._fail("member %r would be written outside %s" % (member.filename, root))
+        executable = bool((member.external_attr >> 16) & 0o111)
+        if key == "scripts":
+            chunks = _script_chunks(wheel, member, python)
+        else:
+            chunks = _member_chunks(wheel, member)
+        expected = wheel.record.get(member.filename)
+        digest = writer.write(path, chunks, executable)
+        if expected and expected.startswith("sha256=") and key != "scripts" and record_hash(digest) != expected:
+            wheel._fail("member %r does not match the hash its RECORD gives" % member.filename)
+        if path.endswith(".py"):
+            sources.append(path)
+    console, gui = wheel.entry_points()
+    launchers = _console_specs(console, info.version) + sorted(gui.items())
+    for script, target in launchers:
+        found = _ENTRY_POINT.match(target)
+        if not found or not found.group("attr"):
+            wheel._fail("entry point %s = %s names no callable (module:attribute)" % (script, target))
+        text = shebang(python) + _LAUNCHER % {
+            "module": found.group("module"),
+            "import_name": found.group("attr").split(".")[0],
+            "func": found.group("attr"),
+        }
+        writer.write(os.path.join(scheme.scripts, script), [text.encode("utf-8")], executable=True)
+    writer.write(os.path.join(dist_info, "INSTALLER"), [(INSTALLER_NAME + "\n").encode("ascii")])
+    if requested:
+        writer.write(os.path.join(dist_info, "REQUESTED"), [b""])
+    return _Unpacked(wheel, writer, dist_info, sources)
+
+
+def cache_path(source, cache_tag):
+    """Where the bytecode of ``source`` goes (``importlib.util.cache_from_source`` for ``cache_tag``)."""
+    head, tail = os.path.split(source)
+    return os.path.join(head, "__pycache__", "%s.%s.pyc" % (tail[:-3], cache_tag))
+
+
+def compile_bytecode(info, sources, runner, workdir, journal):
+    """Compile ``sources`` with the environment's own Python; return those that got bytecode."""
+    if not sources or not info.cache_tag:
+        return []
+    for source in sources:
+        journal.new_file(cache_path(source, info.cache_tag))
+    listing = os.path.join(workdir, "compile.json")
+    with open(listing, "w") as stream:
+        json.dump(sources, stream)
+    argv = [info.executable, "-I", "-c", COMPILE_SOURCE, listing, COMPILE_SOURCE]
+    result = runner(argv, env=hermetic_environment())
+    if result.rc != 0:
+        raise CommandError(
+            "compiling bytecode with %s failed (rc=%s): %s"
+            % (info.executable, result.rc, " | ".join((result.stderr or "").strip().splitlines()[-5:])),
+            argv[:3], result.rc, result.stdout, result.stderr,
+        )
+    try:
+        return json.loads(result.stdout)
+    except ValueError:
+        raise CommandError("compiling bytecode with %s gave no answer" % info.executable, argv[:3], result.rc)
+
+
+def install_wheels(paths, info, runner, journal=None, compile_bytecode_files=True, requested=None, workdir=None):
+    """Install the wheels at ``paths`` into the environment probed as ``info``; return InstalledWheel per wheel.
+
+    ``requested`` is the set of canonical names that get ``REQUESTED`` (None:
+    every wheel). Without ``journal`` one is opened in ``workdir`` and
+    committed at the end (rolled back on failure); with one the caller ends
+    it. A distribution already installed must have been removed first.
+    """
+    own = journal is None
+    scratch = tempfile.mkdtemp(prefix="offline-wagon-") if workdir is None else None
+    workdir = workdir or scratch
+    if own:
+        journal = Journal.begin(os.path.join(workdir, "journal"))
+    try:
+        unpacked = []
+        for path in paths:
+            wheel = _Wheel(path)
+            try:
+                wanted = requested is None or canonicalize_name(wheel.name) in requested
+                unpacked.append(_unpack(wheel, info, journal, wanted))
+            finally:
+                wheel.close()
+        sources = [s for u in unpacked for s in u.sources]
+        compiled = set(compile_bytecode(info, sources, runner, workdir, journal)) if compile_bytecode_files else set()
+        result = []
+        for one in unpacked:
+            for source in one.sources:
+                if source in compiled:
+                    one.writer.add_bytecode(cache_path(source, info.cache_tag))
+            _write_record(one)
+            result.append(InstalledWheel(one.name, one.version, one.dist_info))
+        if own:
+            journal.commit()
+        return result
+    except BaseException:
+        if own:
+            journal.rollback()
+        raise
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write_record(unpacked):
+    path = os.path.join(unpacked.dist_info, "RECORD")
+    rows = sorted((key, digest, size) for key, (digest, size) in unpacked.writer.rows.items())
+    rows.append((unpacked.writer.record_path(path), "", ""))
+    text = io.StringIO()
+    csv.writer(text).writerows(sorted(rows))
+    unpacked.writer.journal.new_file(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+        stream.write(text.getvalue())
+    os.chmod(path, unpacked.writer.file_mode)
+
+
+# Removal ------------------------------------------------------------------------------------------
+
+
+def recorded_files(dist_info, info):
+    """Every file of the distribution at ``dist_info``, by its RECORD, with their bytecode; absolute paths.
+
+    Raise WagonError when there is no RECORD (a legacy install nobody can
+    remove exactly) or when it names a file outside the environment's prefix.
+    """
+    record = os.path.join(dist_info, "RECORD")
+    base = os.path.dirname(dist_info)
+    try:
+        with open(record, encoding="utf-8", newline="") as stream:
+            rows = list(csv.reader(stream))
+    except OSError as error:
+        raise WagonError("cannot remove %s: its RECORD cannot be read (%s)" % (dist_info, error.strerror or error))
+    prefix = os.path.realpath(info.prefix or base)
+    files = set()
+    for row in rows:
+        if not row or not row[0]:
+            continue
+        path = os.path.normpath(os.path.join(base, *row[0].split("/")))
+        if not _inside(os.path.realpath(os.path.dirname(path)) + os.sep + "x", prefix) and not _inside(path, prefix):
+            raise WagonError(
+                "refusing to remove %s: its RECORD names %s, outside the environment %s" % (dist_info, row[0], prefix)
+            )
+        files.add(path)
+        if path.endswith(".py"):
+            # pip's RECORD lists the bytecode it compiled; other installers' may not.
+            head, tail = os.path.split(path)
+            cache = os.path.join(head, "__pycache__")
+            stem = tail[:-3] + "."
+            try:
+                names = os.listdir(cache)
+            except OSError:
+                names = []
+            files.update(
+                os.path.join(cache, name) for name in names if name.startswith(stem) and name.endswith(".pyc")
+                and name[len(stem):].count(".") <= 2
+            )
+            files.add(path[:-3] + ".pyc")
+    for name in _listdir(dist_info):
+        files.add(os.path.join(dist_info, name))
+    return sorted(f for f in files if os.path.lexists(f) and not os.path.isdir(f))
+
+
+def _listdir(path):
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def remove_distribution(dist_info, info, journal=None, workdir=None):
+    """Remove the distribution installed at ``dist_info`` by its RECORD; return the files removed.
+
+    Directories left empty are removed up to (not including) the
+    environment's scheme roots. Without ``journal``, one in ``workdir`` is
+    committed at the end.
+    """
+    files = recorded_files(dist_info, info)
+    own = journal is None
+    scratch = tempfile.mkdtemp(prefix="offline-wagon-") if workdir is None and own else None
+    if own:
+        journal = Journal.begin(os.path.join(workdir or scratch, "journal"))
+    try:
+        for path in files:
+            journal.set_aside(path)
+        _remove_empty_dirs(files, info, journal)
+        if own:
+            journal.commit()
+        return files
+    except BaseException:
+        if own:
+            journal.rollback()
+        raise
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remove_empty_dirs(files, info, journal):
+    roots = {os.path.normpath(p) for p in (info.prefix, info.purelib, info.platlib, info.scripts, info.data, info.include) if p}
+    directories = set()
+    for path in files:
+        parent = os.path.dirname(path)
+        while parent and os.path.normpath(parent) not in roots and any(_inside(parent, r) for r in roots):
+            directories.add(parent)
+            parent = os.path.dirname(parent)
+    # Deepest first, so a parent is emptied by its children before it is tried.
+    for directory in sorted(directories, key=lambda d: d.count(os.sep), reverse=True):
+        if os.path.isdir(directory) and not os.path.islink(directory) and not os.listdir(directory):
+            journal.remove_dir(directory)
