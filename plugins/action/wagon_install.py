@@ -33,9 +33,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._install import _same_version as same_version
-from ansible_collections.offline.wagon.plugins.module_utils._install import wheel_identity
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._result import install_result
 from ansible_collections.offline.wagon.plugins.module_utils._sources import is_url, parse_checksum, verify_checksum
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256
 
@@ -185,10 +184,10 @@ class ActionModule(ActionBase):
         if state == "absent":
             if facts.get("exists") is False:
                 return self._result(wagon, sha256, facts, venv_installed=[], msg="the venv does not exist; nothing to remove")
-            if not _removal_would_change(wagon, facts):
+            if _own_record(wagon, facts) is None:
                 return self._result(
                     wagon, sha256, facts, venv_installed=[],
-                    msg="nothing of %s %s is installed in the venv; nothing sent" % (wagon.name, wagon.version),
+                    msg="no record of wagon %s in the destination: nothing removed, nothing sent" % wagon.name,
                 )
             return None
         if force:
@@ -201,66 +200,38 @@ class ActionModule(ActionBase):
             ):
                 installed = ["%s==%s" % (w.get("name"), w.get("version")) for w in record.get("wheels", [])]
                 return self._result(
-                    wagon, sha256, facts, venv_installed=installed,
+                    wagon, sha256, facts, venv_installed=installed, record=record,
                     msg="%s %s is installed already (same archive, every distribution in place); nothing sent"
                     % (wagon.name, wagon.version),
                 )
         return None
 
-    def _result(self, wagon, sha256, facts, venv_installed, changed=False, msg=""):
-        """A result shaped like the module's, for outcomes decided without running it."""
+    def _result(self, wagon, sha256, facts, venv_installed, record=None, msg=""):
+        """The module's result (the same builder), for outcomes decided without running it: nothing changes."""
         venv = self._task.args.get("venv") or self._task.args.get("virtualenv")
         label = venv or self._task.args.get("python")
-        result = dict(
-            changed=changed,
-            transferred=False,
-            downloaded=False,
-            venv=venv,
-            venv_created=False,
-            wagon=dict(
-                name=wagon.name, version=wagon.version, build_tag=wagon.build_tag,
-                platform=wagon.platform, python_versions=wagon.python_versions,
-            ),
-            archive_sha256=sha256,
-            plan=dict(create_venv=False, add=[], change=[], reinstall=[], remove=[], record="keep"),
-            installed=venv_installed,
-            msg=msg,
-        )
-        if facts.get("python"):
-            result["python"] = facts["python"]
-        if facts.get("_other_facts"):
-            result["ansible_facts"] = facts["_other_facts"]
-        if self._task.diff and not changed and facts.get("exists"):
+        diff = None
+        if self._task.diff and facts.get("exists"):
             lines = "".join(line + "\n" for line in facts.get("distributions", []))
-            result["diff"] = dict(
+            diff = dict(
                 before_header="%s (installed)" % label, after_header="%s (after install)" % label,
                 before=lines, after=lines,
             )
+        result = install_result(
+            wagon, sha256, venv, False, installed=venv_installed,
+            ownership=(record or {}).get("ownership"), python=facts.get("python"),
+            target=(record or {}).get("target"), msg=msg, diff=diff,
+        )
+        result["transferred"] = False
+        if facts.get("_other_facts"):
+            result["ansible_facts"] = facts["_other_facts"]
         return result
 
 
-def _removal_would_change(wagon, facts):
-    """Whether state=absent could change the venv, judged from its facts.
-
-    It errs towards True: every wheel of the wagon counts, where the module
-    considers one per distribution, so False means the module would change nothing.
-    """
-    if not facts.get("exists"):
-        return False
-    records = {canonicalize_name(r.get("name") or ""): r for r in (facts.get("wagons") or {}).values()}
+def _own_record(wagon, facts):
+    """The destination's install record of ``wagon`` (by name, any version), from its facts; None when there is none."""
     own = canonicalize_name(wagon.name)
-    if own in records:
-        return True
-    shared = set()
-    for record in records.values():
-        shared.update(canonicalize_name(w.get("name") or "") for w in record.get("wheels", []))
-    installed = {}
-    for line in facts.get("distributions", []):
-        name, _sep, version = line.partition("==")
-        installed[canonicalize_name(name)] = version
-    for filename in wagon.wheels:
-        name, version = wheel_identity(wagon, filename)
-        canonical = canonicalize_name(name)
-        if canonical not in shared and canonical in installed and same_version(installed[canonical], version):
-            return True
-    return False
+    for record in (facts.get("wagons") or {}).values():
+        if canonicalize_name(record.get("name") or "") == own:
+            return record
+    return None

@@ -23,16 +23,14 @@ import shutil
 import tempfile
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
+from ansible_collections.offline.wagon.plugins.module_utils._destination import interpreter_destination
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._install import (
-    install_wagon,
-    installed_map,
-    interpreter_destination,
-    read_records,
-    record_dir,
-)
+from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter, venv_python
+from ansible_collections.offline.wagon.plugins.module_utils._journal import pending
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._plan import installed_map
+from ansible_collections.offline.wagon.plugins.module_utils._records import owned_distributions, read_records, record_dir
 from ansible_collections.offline.wagon.plugins.module_utils._sbom import read_sbom, sbom_components, sbom_problems
 from ansible_collections.offline.wagon.plugins.module_utils._targets import choose_target, describe_targets, wagon_targets
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import WheelName, file_sha256, read_wheel_metadata
@@ -283,7 +281,8 @@ def _environment_facts(info, home):
                 drift.append("%s==%s (missing)" % (wheel.get("name"), wheel.get("version")))
             elif found[1] != wheel.get("version"):
                 drift.append("%s==%s (found %s)" % (wheel.get("name"), wheel.get("version"), found[1]))
-        wagons[record["name"]] = dict(record, matches=not drift, drift=drift)
+        ownership = {entry.get("name") or key: entry.get("ownership") for key, entry in owned_distributions(record).items()}
+        wagons[record["name"]] = dict(record, matches=not drift, drift=drift, ownership=ownership)
     return {
         "exists": True,
         "python": {
@@ -293,4 +292,6 @@ def _environment_facts(info, home):
         },
         "distributions": ["%s==%s" % installed[key] for key in sorted(installed)],
         "wagons": wagons,
+        # An install killed halfway left its journal: the next install undoes it first.
+        "interrupted": pending(record_dir(home)) is not None,
     }

@@ -31,20 +31,17 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import ConnectionError as UrlConnectionError
 from ansible.module_utils.urls import mask_url, open_url
 
-from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._install import (
-    InstallPlan,
-    InstallResult,
-    SelectedWheel,
+from ansible_collections.offline.wagon.plugins.module_utils._destination import (
     externally_managed_error,
-    install_wagon,
-    installed_map,
     interpreter_destination,
-    read_records,
     venv_destination,
 )
+from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._install import InstallResult, install_wagon
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._plan import InstallPlan, SelectedWheel, installed_map
+from ansible_collections.offline.wagon.plugins.module_utils._records import read_records
 
 # Algorithms a checksum may name. MD5 and SHA-1 are refused: a checksum here
 # vouches for code about to be installed, and both allow forged collisions.
@@ -248,11 +245,12 @@ def _recorded_result(venv, python, runner, sha256, break_system_packages):
                       w.get("sha256"))
         for w in record.get("wheels", [])
     ]
-    plan = InstallPlan(destination.label, "present", wheels, installed, record=record, records=records)
+    own = dict(record, distributions=dict(record.get("distributions") or {}))
+    plan = InstallPlan(destination.label, "present", wheels, info, own, records)
     if plan.changed:
         return None
     mine = ["%s==%s" % installed[w.canonical_name] for w in wheels if w.canonical_name in installed]
-    return InstallResult(plan, info, label_from_record(record), sha256, None, mine, record.get("target"))
+    return InstallResult(plan, info, label_from_record(record), sha256, mine, record.get("target"))
 
 
 def install_from_source(src, runner, checksum=None, tmpdir=None, download_options=None, origin=None, **install_args):

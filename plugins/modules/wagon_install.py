@@ -19,11 +19,23 @@ description:
   - For a wagon built for several targets, it installs the wheel set of the target that fits the venv (same Python
     minor version, every wheel's tags accepted by the venv's Python, computed on the host); when none fits it fails
     before touching anything, listing the venv's tags and the wagon's targets.
-  - It decides C(changed) from the venv's real state, looked at once with the venv's own Python (no pip); when the
-    wagon is already in place it starts no pip at all. Check mode reports exactly what a real run would do.
-  - pip runs isolated from the host's pip configuration and C(PIP_*) environment, with C(--no-index), only the
-    wagon's wheels, C(--require-hashes) and C(--only-binary :all:), so nothing is ever fetched or built on the host.
-  - Installs into the same venv are serialised. On any failure the venv is left as it was (a venv the module created is removed).
+  - It decides C(changed) from the venv's real state, looked at once with the venv's own Python; when the wagon is
+    already in place nothing else runs. Check mode reports exactly what a real run would do.
+  - The collection installs the wheels itself, as the wheel specification says and as pip lays them out (the same
+    files, launchers and C(RECORD), C(INSTALLER) V(offline-wagon)), so the host needs no pip, nothing is ever fetched
+    or built there, and no pip configuration or C(PIP_*) variable has any effect. pip, uv and C(importlib.metadata)
+    list, check and uninstall what it installed; it upgrades and removes what pip installed, by its C(RECORD).
+    Bytecode is compiled by the venv's own Python, in parallel, for the installed files only (O(compile_bytecode)).
+  - A new venv is made with C(python -m venv --without-pip), which works where C(ensurepip) is missing (Debian and
+    Ubuntu without C(python3-venv)); O(install_pip) puts that Python's bundled pip into it when wanted.
+  - It owns what it installs. The install record says for each distribution whether this wagon V(added) it, V(found)
+    it already there at the wanted version, or V(replaced) another version. O(state=absent), and an upgrade that
+    drops a distribution, remove only what the wagon added, never what another wagon recorded or any remaining
+    distribution requires; everything kept is listed with the reason in C(plan.keep).
+  - An install that would change a distribution another wagon recorded at another version is refused before
+    anything is touched, naming the other wagon, the distribution and both versions, unless O(allow_conflicts=true).
+  - Installs into the same venv are serialised. Every change goes through a journal: on any failure the venv is left as it was
+    (a venv the module created is removed), and after a run that was killed the next run first puts back what it left.
   - The module records what it installed in C(<venv>/.offline-wagon/<name>.json) (for an interpreter that is not a venv,
     in C(<site-packages>/.offline-wagon/<name>.json)); M(offline.wagon.wagon_facts) reports it.
   - O(src) may be an C(http://) or C(https://) URL, for example on an internal artifact server (Artifactory, Nexus, a
@@ -92,7 +104,7 @@ options:
     aliases: [virtualenv]
   venv_python:
     description:
-      - The Python interpreter that creates the venv when it does not exist (C(<venv_python> -m venv <venv>)).
+      - The Python interpreter that creates the venv when it does not exist (C(<venv_python> -m venv --without-pip <venv>)).
       - Any CPython 3.6 or later works; it does not have to be the Python that runs the module.
       - Defaults to the Python that runs the module.
       - Has no effect when the venv exists; the venv's own Python decides which wheels fit.
@@ -109,8 +121,7 @@ options:
     type: path
   break_system_packages:
     description:
-      - Install into (or remove from) an externally managed interpreter's environment (PEP 668) all the same. pip gets
-        C(--break-system-packages) when it is 23.0.1 or later (older pip does not check).
+      - Install into (or remove from) an externally managed interpreter's environment (PEP 668) all the same.
       - This can break the operating system's own Python tools; prefer a virtualenv.
       - Has no effect on a virtualenv.
     type: bool
@@ -119,30 +130,45 @@ options:
     description:
       - V(present) installs every wheel of the wagon at the wagon's version, adding missing distributions and changing
         (upgrading or downgrading) those at another version.
-      - V(absent) removes the wagon's distributions that are installed at the wagon's version, except those another
-        wagon recorded in the same venv also uses, and forgets the wagon's record.
+      - V(absent) acts on the wagon's install record (whatever version of the wagon O(src) is): it removes the
+        distributions the wagon V(added), still at the version it installed, that no other wagon recorded and no
+        remaining distribution requires, and forgets the record. With no record of the wagon it removes nothing.
     type: str
     choices: [present, absent]
     default: present
   force:
     description:
-      - Reinstall every wheel of the wagon even when it is already installed at the right version (C(pip --force-reinstall)).
+      - Reinstall every wheel of the wagon even when it is already installed at the right version.
     type: bool
     default: false
   ignore_platform:
     description:
-      - Do not refuse a wagon whose wheels do not fit the venv's Python or platform; pip then has the last word,
-        and pip itself still refuses wheels whose tags do not fit, so this only helps with unusual tag sets.
+      - Do not refuse a wagon whose wheels do not fit the venv's Python or platform: for each distribution the
+        best-ranked wheel is installed anyway. Only for unusual tag sets you know to work.
     type: bool
     default: false
-  pip_args:
+  allow_conflicts:
     description:
-      - Extra arguments for pip (for example V(--no-compile)).
-      - Options that would reach an index or another source, or build from source (C(--index-url), C(--extra-index-url),
-        C(--find-links), C(--no-binary), C(--editable), C(--requirement), C(--proxy), C(--trusted-host)) are refused.
-    type: list
-    elements: str
-    default: []
+      - Change a distribution that another wagon recorded in the same venv at another version. That wagon may then
+        not work; its record keeps the version it wanted, and M(offline.wagon.wagon_facts) shows the drift.
+    type: bool
+    default: false
+  compile_bytecode:
+    description:
+      - Compile the installed Python files to bytecode (C(.pyc)) with the venv's Python, in parallel across the
+        host's cores, as pip does. V(false) makes the install faster; Python then compiles each module when it is
+        first imported (and writes it, where it may).
+    type: bool
+    default: true
+  install_pip:
+    description:
+      - Install pip into the venv when it has none, from the wheel that the venv's Python bundles for C(ensurepip)
+        (no network). That pip is the venv's, not the wagon's: it is not in the install record and O(state=absent)
+        leaves it.
+      - Fails, changing nothing, when that Python has no bundled pip (Debian and Ubuntu ship it in C(python3-venv));
+        put pip into the wagon instead.
+    type: bool
+    default: false
   remote_src:
     description:
       - V(false) (the default) takes O(src) on the controller, looked up like M(ansible.builtin.copy)'s C(src)
@@ -182,15 +208,18 @@ attributes:
     support: full
     platforms: posix
 notes:
-  - Without O(venv), a failed install puts back the interpreter's C(site-packages) from a hard-linked snapshot taken
-    next to it (one link per file, so a large C(site-packages) takes a moment), and in its scripts directory removes
-    the files pip added and puts back those it replaced; that directory is never swapped whole, since it is often
-    shared (C(/usr/local/bin)). Changes other tools make to that C(site-packages) during the run are lost on a rollback.
+  - The journal lives in C(<venv>/.offline-wagon/transaction) (without O(venv), in C(<site-packages>/.offline-wagon/)):
+    before each file is written, replaced or removed, a line says so, and a replaced or removed file is moved there
+    rather than deleted, so a rollback, in this run or the next, puts back exactly what was there. Only the files
+    the install touches are involved; other files, also in a shared scripts directory such as C(/usr/local/bin),
+    are never moved.
+  - pip is not used at all, so there is no C(pip_args). Why the engine installs wheels itself, and what it does
+    differently from pip, is in C(docs/install.md).
   - A URL O(src) is downloaded with the host's C(ansible.module_utils.urls) (proxy variables and C(~/.netrc) apply);
     errors name the HTTP status and the URL, with any credentials in it masked.
   - The module needs a Python 3.8 or later on the host to run (ansible-core 2.20 and later need 3.9); the venv may be any CPython 3.6 or later.
-  - The venv needs pip; C(python -m venv) installs it from the wheels that Python bundles, with no network.
-  - Wagons built by the original C(wagon) tool carry no hashes; the module then pins pip to the bytes it extracted.
+  - The venv needs no pip. Windows launchers (C(.exe)) are not written: the host is POSIX.
+  - Wagons built by the original C(wagon) tool carry no hashes; their wheels are installed as they are in the archive.
   - The action plugin runs M(offline.wagon.wagon_facts) on the host first; when that venv already records the archive
     (same sha256, every distribution at its recorded version), the task reports no change and sends nothing, and the
     result has C(transferred=false). A sent archive lives in Ansible's remote temporary directory, removed after the
@@ -317,13 +346,35 @@ plan:
       type: list
       elements: str
     remove:
-      description: Distributions removed (O(state=absent)).
+      description:
+        - Distributions removed, as C(name==version): by O(state=absent), or by an upgrade, of what the previous
+          version of the wagon added and this one no longer has.
+      type: list
+      elements: str
+    keep:
+      description:
+        - Distributions of the wagon's record that a removal or an upgrade leaves in place, each with the reason
+          (it was there before the wagon, it changed since, another distribution requires it, another wagon recorded it).
       type: list
       elements: str
     record:
       description: What happens to the wagon's install record, V(write), V(remove) or V(keep).
       type: str
-  sample: {"create_venv": false, "add": ["Flask==3.0.3"], "change": [], "reinstall": [], "remove": [], "record": "write"}
+    install_pip:
+      description: Present and V(true) when the venv's bundled pip is installed (O(install_pip)).
+      type: bool
+    interrupted:
+      description: Present and V(true) in check mode when an earlier run was killed halfway; a real run undoes it first.
+      type: bool
+  sample: {"create_venv": false, "add": ["Flask==3.0.3"], "change": [], "reinstall": [], "remove": [], "keep": [], "record": "write"}
+ownership:
+  description:
+    - For each distribution of the wagon after the run, how it came to be there, as the install record says it -
+      V(added) by this wagon, V(found) already there at the wanted version, or V(replaced) (another version was there).
+    - Empty after O(state=absent).
+  returned: always
+  type: dict
+  sample: {"Flask": "added", "Jinja2": "found", "MarkupSafe": "replaced"}
 installed:
   description: The wagon's distributions installed in the venv after the run, as C(name==version).
   returned: always
@@ -337,11 +388,11 @@ target:
   returned: when the wagon has targets and one fits
   type: str
   sample: cp39-cp39-manylinux2014_x86_64
-cmd:
-  description: The pip command that ran; absent when pip did not run.
-  returned: when pip ran
-  type: list
-  elements: str
+msg:
+  description: Why nothing was done, when that is not obvious (no record of the wagon, no venv).
+  returned: sometimes
+  type: str
+  sample: "no record of wagon Flask in /opt/app/venv: nothing removed"
 """
 
 import sys
@@ -352,6 +403,7 @@ from ansible.module_utils.common.validation import check_type_path
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._install import plan_install
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import WagonMetadata
+from ansible_collections.offline.wagon.plugins.module_utils._result import install_result, python_summary
 from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
 from ansible_collections.offline.wagon.plugins.module_utils._sources import install_from_source, is_url
 
@@ -376,7 +428,9 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             force=dict(type="bool", default=False),
             ignore_platform=dict(type="bool", default=False),
-            pip_args=dict(type="list", elements="str", default=[]),
+            allow_conflicts=dict(type="bool", default=False),
+            compile_bytecode=dict(type="bool", default=True),
+            install_pip=dict(type="bool", default=False),
             remote_src=dict(type="bool", default=False),
             # Set only by the action plugin. _origin: what the install record names as the
             # archive, for one sent from the controller (src is then a temporary copy).
@@ -400,6 +454,9 @@ def main():
         ignore_platform=params["ignore_platform"],
         python=None if params["venv"] else params["python"] or sys.executable,
         break_system_packages=params["break_system_packages"],
+        allow_conflicts=params["allow_conflicts"],
+        compile_bytecode=params["compile_bytecode"],
+        install_pip=params["install_pip"],
     )
     try:
         if params["_metadata"] is not None:
@@ -422,43 +479,18 @@ def main():
                     ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
                 ),
                 origin=params["_origin"],
-                pip_args=params["pip_args"],
                 check_mode=module.check_mode,
                 **install_args
             )
     except WagonError as error:
         module.fail_json(msg=str(error), venv=params["venv"])
-    plan, metadata = result.plan, result.metadata
-    output = dict(
-        changed=plan.changed,
-        venv=params["venv"],
-        downloaded=downloaded,
-        venv_created=plan.create_venv,
-        wagon=dict(
-            name=metadata.name,
-            version=metadata.version,
-            build_tag=metadata.build_tag,
-            platform=metadata.platform,
-            python_versions=metadata.python_versions,
-        ),
-        archive_sha256=result.archive_sha256,
-        plan=plan.to_dict(),
-        installed=result.installed,
-    )
-    if result.info is not None:
-        output["python"] = dict(
-            executable=result.info.executable,
-            version=".".join(str(part) for part in result.info.version),
-            description=result.info.describe(),
-        )
-    if result.target:
-        output["target"] = result.target
-    if result.command:
-        output["cmd"] = result.command
-    if module._diff:
-        output["diff"] = plan.diff()
-    module.exit_json(**output)
-
+    plan = result.plan
+    module.exit_json(**install_result(
+        result.metadata, result.archive_sha256, params["venv"], plan.changed,
+        plan=plan.to_dict(), installed=result.installed, ownership=plan.ownership(),
+        python=python_summary(result.info) if result.info is not None else None,
+        target=result.target, downloaded=downloaded, msg=plan.note, diff=plan.diff() if module._diff else None,
+    ))
 
 if __name__ == "__main__":
     main()
