@@ -34,7 +34,7 @@ description:
     distribution requires; everything kept is listed with the reason in C(plan.keep).
   - An install that would change a distribution another wagon recorded at another version is refused before
     anything is touched, naming the other wagon, the distribution and both versions, unless O(allow_conflicts=true).
-  - Installs into the same venv are serialised. Every change goes through a journal: on any failure the venv is left as it was
+  - Installs into the same venv are serialised. Every change goes through a journal; on any failure the venv is left as it was
     (a venv the module created is removed), and after a run that was killed the next run first puts back what it left.
   - The module records what it installed in C(<venv>/.offline-wagon/<name>.json) (for an interpreter that is not a venv,
     in C(<site-packages>/.offline-wagon/<name>.json)); M(offline.wagon.wagon_facts) reports it.
@@ -130,7 +130,7 @@ options:
     description:
       - V(present) installs every wheel of the wagon at the wagon's version, adding missing distributions and changing
         (upgrading or downgrading) those at another version.
-      - V(absent) acts on the wagon's install record (whatever version of the wagon O(src) is): it removes the
+      - V(absent) acts on the wagon's install record (whatever version of the wagon O(src) is); it removes the
         distributions the wagon V(added), still at the version it installed, that no other wagon recorded and no
         remaining distribution requires, and forgets the record. With no record of the wagon it removes nothing.
     type: str
@@ -143,7 +143,7 @@ options:
     default: false
   ignore_platform:
     description:
-      - Do not refuse a wagon whose wheels do not fit the venv's Python or platform: for each distribution the
+      - Do not refuse a wagon whose wheels do not fit the venv's Python or platform; for each distribution the
         best-ranked wheel is installed anyway. Only for unusual tag sets you know to work.
     type: bool
     default: false
@@ -163,7 +163,7 @@ options:
   install_pip:
     description:
       - Install pip into the venv when it has none, from the wheel that the venv's Python bundles for C(ensurepip)
-        (no network). That pip is the venv's, not the wagon's: it is not in the install record and O(state=absent)
+        (no network). That pip is the venv's, not the wagon's; it is not in the install record and O(state=absent)
         leaves it.
       - Fails, changing nothing, when that Python has no bundled pip (Debian and Ubuntu ship it in C(python3-venv));
         put pip into the wagon instead.
@@ -208,7 +208,7 @@ attributes:
     support: full
     platforms: posix
 notes:
-  - The journal lives in C(<venv>/.offline-wagon/transaction) (without O(venv), in C(<site-packages>/.offline-wagon/)):
+  - The journal lives in C(<venv>/.offline-wagon/transaction) (without O(venv), in C(<site-packages>/.offline-wagon/));
     before each file is written, replaced or removed, a line says so, and a replaced or removed file is moved there
     rather than deleted, so a rollback, in this run or the next, puts back exactly what was there. Only the files
     the install touches are involved; other files, also in a shared scripts directory such as C(/usr/local/bin),
@@ -218,7 +218,7 @@ notes:
   - A URL O(src) is downloaded with the host's C(ansible.module_utils.urls) (proxy variables and C(~/.netrc) apply);
     errors name the HTTP status and the URL, with any credentials in it masked.
   - The module needs a Python 3.8 or later on the host to run (ansible-core 2.20 and later need 3.9); the venv may be any CPython 3.6 or later.
-  - The venv needs no pip. Windows launchers (C(.exe)) are not written: the host is POSIX.
+  - The venv needs no pip. Windows launchers (C(.exe)) are not written; the host is POSIX.
   - Wagons built by the original C(wagon) tool carry no hashes; their wheels are installed as they are in the archive.
   - The action plugin runs M(offline.wagon.wagon_facts) on the host first; when that venv already records the archive
     (same sha256, every distribution at its recorded version), the task reports no change and sends nothing, and the
@@ -347,8 +347,8 @@ plan:
       elements: str
     remove:
       description:
-        - Distributions removed, as C(name==version): by O(state=absent), or by an upgrade, of what the previous
-          version of the wagon added and this one no longer has.
+        - Distributions removed, as C(name==version), by O(state=absent) or by an upgrade (what the previous
+          version of the wagon added and this one no longer has).
       type: list
       elements: str
     keep:

@@ -159,13 +159,13 @@ def broken(tmp_path, built, links, pythons):
     junk.write_bytes(b"not a zip at all")
     bad_pip = create_metadata("demo-app", "1.0", "t", {junk.name: {
         "sha256": file_sha256(str(junk)), "size": 16, "name": "demo-app", "version": "1.0"}}, "any", ["py3"])
-    cases["pip fails"] = (wagon_with(case("pipfails"), bad_pip.to_json(), {junk.name: str(junk)}), {}, "pip in ")
+    cases["not a wheel"] = (wagon_with(case("notawheel"), bad_pip.to_json(), {junk.name: str(junk)}), {}, "is not a readable wheel")
     return cases
 
 
 CASES = [
     "missing", "empty", "truncated", "not an archive", "hostile", "invalid json", "no metadata",
-    "lists a missing wheel", "hash mismatch", "other python", "venv python missing", "venv is a file", "pip fails",
+    "lists a missing wheel", "hash mismatch", "other python", "venv python missing", "venv is a file", "not a wheel",
 ]
 
 

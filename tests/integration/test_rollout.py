@@ -69,7 +69,7 @@ def links(tmp_path_factory):
     # 3.0 uses a match statement: it installs everywhere, and imports only on Python 3.10 and later.
     match = "\n\ndef kind(value):\n    match value:\n        case 1:\n            return 'one'\n        case _:\n            return 'other'\n"
     make_wheel(directory, "demo-app", "3.0", requires=["helper-lib"], modules=package("3.0", match))
-    # slow-app 2.0 has thousands of modules, so pip takes long enough to be killed half way.
+    # slow-app 2.0 has thousands of modules, so its install takes long enough to be killed half way.
     make_wheel(directory, "slow-app", "1.0", modules={"slow_app/__init__.py": "VERSION = '1.0'\n"})
     heavy = {"slow_app/__init__.py": "VERSION = '2.0'\n"}
     heavy.update({"slow_app/m%04d.py" % i: "X = %d\n" % i for i in range(3000)})
@@ -266,8 +266,8 @@ def test_a_failing_check_keeps_that_host_on_its_release(fleet, links, tmp_path):
     assert all(app.leftovers(h) == [] for h in hosts)
 
 
-def kill_install_when_pip_runs(host, stop, killed):
-    """Kill -9 the wagon_install module and its pip on ``host`` once pip is running (a host crash, as far as the venv knows)."""
+def kill_install_when_it_compiles(host, stop, killed):
+    """Kill -9 the wagon_install module and its bytecode compiler on ``host`` once that runs (files are half in place)."""
     while not stop.is_set():
         victims = []
         for pid in host.pids():
@@ -276,12 +276,12 @@ def kill_install_when_pip_runs(host, stop, killed):
                     cmdline = stream.read().replace(b"\0", b" ").decode("utf-8", "replace")
             except OSError:
                 continue
-            # The module's Python and its pip; not the shell around them, which reports the death to Ansible.
+            # The module's Python and its compiler; not the shell around them, which reports the death to Ansible.
             if cmdline.startswith(("/bin/sh", "sh ")):
                 continue
-            if "AnsiballZ_wagon_install" in cmdline or ("-m pip install" in cmdline and "/srv/killed/" in cmdline):
+            if "AnsiballZ_wagon_install" in cmdline or ("py_compile" in cmdline and "/srv/killed/" in cmdline):
                 victims.append((pid, cmdline))
-        if any("-m pip install" in cmdline for _pid, cmdline in victims):
+        if any("py_compile" in cmdline for _pid, cmdline in victims):
             for pid, _cmdline in victims:
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -299,14 +299,14 @@ def test_an_install_killed_half_way_keeps_current_and_the_next_run_converges(fle
 
     victim = hosts[1]
     stop, killed = threading.Event(), []
-    watcher = threading.Thread(target=kill_install_when_pip_runs, args=(victim, stop, killed))
+    watcher = threading.Thread(target=kill_install_when_it_compiles, args=(victim, stop, killed))
     watcher.start()
     try:
         crashed = app.run(rollout_source="slow-app==2.0")
     finally:
         stop.set()
         watcher.join()
-    assert killed, "pip never ran on %s" % victim.name
+    assert killed, "the install never compiled on %s" % victim.name
     assert crashed.rc != 0 and crashed.stats[victim.name]["failures"] == 1, crashed.stdout[-3000:]
     assert result(crashed, "Install the wagon into its release venv", victim.name)["failed"]
     assert app.current(victim) == "releases/slow-app-1.0"
