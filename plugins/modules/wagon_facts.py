@@ -169,14 +169,18 @@ ansible_facts:
               the host, a URL, or C(controller:<path>) for an archive sent from the controller),
               C(archive_sha256), C(wheels),
               C(installed_at), C(target) (for a wagon of several targets, the label of the one installed),
-              C(matches) and C(drift) (distributions no longer at the recorded version).
+              C(matches) and C(drift) (distributions no longer at the recorded version), C(distributions) (the
+              record's entry per distribution) and C(ownership) (per distribution, V(added) by the wagon, V(found)
+              already there, or V(replaced), another version was there; see M(offline.wagon.wagon_install)).
+            - C(interrupted) is V(true) when an install was killed halfway there; the next install undoes it first.
           type: dict
           sample:
             /opt/app/venv:
               exists: true
+              interrupted: false
               distributions: [six==1.16.0]
               wagons:
-                six: {version: 1.16.0, matches: true, drift: []}
+                six: {version: 1.16.0, matches: true, drift: [], ownership: {six: added}}
         pythons:
           description:
             - One entry per interpreter path in O(pythons), shaped like a C(venvs) entry, plus C(venv) (the virtualenv the

@@ -110,7 +110,7 @@ def test_externally_managed_copy_refused_then_installed_with_break_system_packag
     first = run_module("wagon_install", args)
     assert first["changed"] and not first["failed"], first
     assert first["plan"] == predicted["plan"] and first["venv"] is None
-    assert first["ownership"] == {"demo-app": "added"}
+    assert first["ownership"] == {"demo-app": "added", "helper-lib": "added"}
     assert os.path.isfile(os.path.join(site, "demo_app", "__init__.py"))
     assert os.path.isfile(os.path.join(site, ".offline-wagon", "demo-app.json"))
     check = subprocess.run([managed_python, "-c", "import demo_app; print(demo_app.hello())"],
