@@ -290,4 +290,3 @@ def _check_outcome(plan, info, metadata):
             )
     if wrong:
         raise WagonError("the install finished but %s is not as planned: %s" % (plan.venv, ", ".join(wrong)))
-

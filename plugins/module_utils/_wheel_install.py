@@ -299,8 +299,7 @@ class _Writer(object):
 
 def _member_chunks(wheel, member):
     with wheel.zip.open(member) as stream:
-        for chunk in iter(lambda: stream.read(_CHUNK), b""):
-            yield chunk
+        yield from iter(lambda: stream.read(_CHUNK), b"")
 
 
 def _script_chunks(wheel, member, python):
@@ -311,8 +310,7 @@ def _script_chunks(wheel, member, python):
             yield b"#!" + python.encode(sys.getfilesystemencoding()) + os.linesep.encode("ascii")
         else:
             yield first
-        for chunk in iter(lambda: stream.read(_CHUNK), b""):
-            yield chunk
+        yield from iter(lambda: stream.read(_CHUNK), b"")
 
 
 class _Unpacked(object):

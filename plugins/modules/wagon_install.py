@@ -492,5 +492,6 @@ def main():
         target=result.target, downloaded=downloaded, msg=plan.note, diff=plan.diff() if module._diff else None,
     ))
 
+
 if __name__ == "__main__":
     main()
