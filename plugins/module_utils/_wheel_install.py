@@ -277,7 +277,7 @@ class _Writer(object):
     def record_path(self, path):
         return os.path.relpath(path, self.lib_dir).replace(os.sep, "/")
 
-    def write(self, path, chunks, executable=False):
+    def write(self, path, chunks, executable=False, launcher=False):
         self.journal.new_file(path)
         digest = hashlib.sha256()
         size = 0
@@ -287,7 +287,14 @@ class _Writer(object):
                 stream.write(chunk)
                 digest.update(chunk)
                 size += len(chunk)
-        os.chmod(path, (self.file_mode | 0o111) if executable else self.file_mode)
+        # The modes pip gives: a member marked executable gets x for all, a
+        # launcher r-x for all (distlib's set_mode), anything else the umask's.
+        mode = self.file_mode
+        if launcher:
+            mode |= 0o555
+        elif executable:
+            mode |= 0o111
+        os.chmod(path, mode)
         self.rows[self.record_path(path)] = (record_hash(digest.digest()), str(size))
         return digest.digest()
 
@@ -358,7 +365,7 @@ def _unpack(wheel, info, journal, requested):
             "import_name": found.group("attr").split(".")[0],
             "func": found.group("attr"),
         }
-        writer.write(os.path.join(scheme.scripts, script), [text.encode("utf-8")], executable=True)
+        writer.write(os.path.join(scheme.scripts, script), [text.encode("utf-8")], launcher=True)
     writer.write(os.path.join(dist_info, "INSTALLER"), [(INSTALLER_NAME + "\n").encode("ascii")])
     if requested:
         writer.write(os.path.join(dist_info, "REQUESTED"), [b""])
@@ -472,7 +479,8 @@ def recorded_files(dist_info, info):
         if not row or not row[0]:
             continue
         path = os.path.normpath(os.path.join(base, *row[0].split("/")))
-        if not _inside(os.path.realpath(os.path.dirname(path)) + os.sep + "x", prefix) and not _inside(path, prefix):
+        # The directory resolved, not the file: a RECORD may list a symlink.
+        if not _inside(os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path)), prefix):
             raise WagonError(
                 "refusing to remove %s: its RECORD names %s, outside the environment %s" % (dist_info, row[0], prefix)
             )
@@ -532,7 +540,14 @@ def remove_distribution(dist_info, info, journal=None, workdir=None):
 
 
 def _remove_empty_dirs(files, info, journal):
-    roots = {os.path.normpath(p) for p in (info.prefix, info.purelib, info.platlib, info.scripts, info.data, info.include) if p}
+    """Remove the directories that removing ``files`` left empty, never a scheme directory or one above it."""
+    prefix = os.path.normpath(info.prefix)
+    roots = {prefix}
+    for path in (info.purelib, info.platlib, info.scripts, info.data, info.include, os.path.join(prefix, "include")):
+        path = os.path.normpath(path) if path else None
+        while path and _inside(path, prefix):
+            roots.add(path)
+            path = os.path.dirname(path)
     directories = set()
     for path in files:
         parent = os.path.dirname(path)
