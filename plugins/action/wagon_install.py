@@ -179,6 +179,8 @@ class ActionModule(ActionBase):
         """The result when the host's state alone settles the task (nothing to send), else None."""
         if not facts:
             return None
+        if facts.get("interrupted"):
+            return None  # a killed install waits to be undone: only the module can
         if facts.get("externally_managed") and not self._bool_arg(self._task.args, "break_system_packages"):
             return None  # the module refuses, quoting the distribution's message
         if state == "absent":
@@ -192,6 +194,10 @@ class ActionModule(ActionBase):
             return None
         if force:
             return None
+        if self._bool_arg(self._task.args, "install_pip") and not any(
+            canonicalize_name(line.partition("==")[0]) == "pip" for line in facts.get("distributions", [])
+        ):
+            return None  # pip is to be put in
         for record in (facts.get("wagons") or {}).values():
             if (
                 record.get("archive_sha256") == sha256

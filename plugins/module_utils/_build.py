@@ -396,7 +396,8 @@ def build_metadata(request, main, wheels, files, labels, build_python, target_se
             source=request.described_source,
             wheels={
                 f: {"sha256": w.sha256, "size": w.size, "name": w.name, "version": w.version,
-                    "requires_python": w.requires_python, "license": w.license.summary()}
+                    "requires_python": w.requires_python, "requires_dist": list(w.requires_dist),
+                    "license": w.license.summary()}
                 for f, w in wheels.items()
             },
             platform=platform,

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections import namedtuple
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
@@ -36,7 +37,14 @@ from ansible_collections.offline.wagon.plugins.module_utils._destination import 
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter
-from ansible_collections.offline.wagon.plugins.module_utils._journal import Journal, pending, recover
+from ansible_collections.offline.wagon.plugins.module_utils._journal import (
+    Journal,
+    begins_with_venv,
+    interrupted,
+    pending,
+    recover,
+    removal_name,
+)
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._plan import (
     InstallPlan,
@@ -44,6 +52,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._plan import (
     same_version,
     select_wheels,
     target_wheels,
+    wheel_requirements,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._records import (
     new_record,
@@ -105,8 +114,22 @@ def _install(archive, metadata, archive_sha256, origin, venv, runner, check_mode
             raise externally_managed_error(info)
     else:
         destination = venv_destination(venv)
+    recovered = False
+    if check_mode and interrupted(record_dir(destination.home)):
+        # What the venv will be once the killed run is undone is not known
+        # before it is undone, and undoing it is a change: say so, plan nothing.
+        plan = InstallPlan(destination.label, state, [], None, record={"name": metadata.name, "wheels": []})
+        plan.interrupted = True
+        plan.create_venv = venv is not None and begins_with_venv(record_dir(destination.home))
+        plan.note = (
+            "an earlier install into %s was killed halfway: a real run first puts back what it left, "
+            "then plans again" % destination.label
+        )
+        return InstallResult(plan, None, metadata, archive_sha256, [])
     if not check_mode:
-        _recover(destination)
+        recovered = _recover(destination)
+        if recovered and venv is None:
+            destination, info = interpreter_destination(options["python"], runner)
     if venv is not None:
         if state == "absent" and not is_venv(venv):
             plan = InstallPlan(venv, state, [], None, record={"name": metadata.name, "wheels": []})
@@ -119,19 +142,19 @@ def _install(archive, metadata, archive_sha256, origin, venv, runner, check_mode
     # Removal needs no fit: a wagon that no longer fits can still go.
     wheels = select_wheels(metadata, info, options["ignore_platform"] or state == "absent", filenames=filenames)
     plan = _plan(destination, state, wheels, info if exists else None, metadata, origin, archive_sha256, wagon_target, options)
-    if check_mode and pending(record_dir(destination.home)):
-        plan.interrupted = True
+    plan.interrupted = recovered
     if plan.changed and state == "present" and archive is not None:
         # Whatever the plan, a wagon is accepted only when the wheels it
         # would install or record are the bytes its metadata names.
         archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
-    if check_mode or not plan.changed:
+    if check_mode or not plan.has_work:
         return InstallResult(plan, info, metadata, archive_sha256, _wagon_installed(plan.after(), wheels), wagon_target)
     with venv_lock(destination.lock):
         # Look again under the lock: another install may have finished meanwhile.
         if exists:
             info = probe_interpreter(destination.python, runner)
             plan = _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wagon_target, options)
+            plan.interrupted = recovered
         info = _apply(plan, archive, metadata, info, runner, options, destination)
     return InstallResult(plan, info, metadata, archive_sha256, _wagon_installed(installed_map(info), wheels), wagon_target)
 
@@ -142,8 +165,8 @@ def _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wa
     plan = InstallPlan(
         destination.label, state, wheels, info, record, read_records(destination.home) if exists else {},
         create_venv=not exists, force=options["force"], allow_conflicts=options["allow_conflicts"],
+        requires=wheel_requirements(metadata, wheels),
     )
-    plan.interrupted = False
     plan.install_pip = bool(
         options["install_pip"] and state == "present"
         and not any(w.canonical_name == "pip" for w in wheels)
@@ -153,12 +176,18 @@ def _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wa
 
 
 def _recover(destination):
-    """Undo an install of an earlier run that was killed halfway (its journal is still there)."""
-    if not pending(record_dir(destination.home)):
-        return
+    """Undo an install of an earlier run that was killed halfway (its journal is still there); return whether that changed anything."""
+    leftover = removal_name(destination.venv) if destination.venv else None
+    if not pending(record_dir(destination.home)) and not (leftover and os.path.lexists(leftover)):
+        return False
     with venv_lock(destination.lock):
-        recover(record_dir(destination.home))
-        _drop_empty_record_dir(destination.home)
+        if leftover:
+            # A venv a killed rollback had moved aside to remove.
+            shutil.rmtree(leftover, ignore_errors=True)
+        changed = recover(record_dir(destination.home))
+        if os.path.isdir(destination.home):
+            _drop_empty_record_dir(destination.home)
+        return changed
 
 
 def _drop_empty_record_dir(home):

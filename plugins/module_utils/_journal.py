@@ -73,7 +73,7 @@ class Journal(object):
         for path in reversed(missing):
             self._log("mkdir", path)
             try:
-                os.mkdir(path, 0o755)
+                os.mkdir(path)  # the umask decides the mode, as with pip
             except OSError as error:
                 if error.errno != errno.EEXIST:
                     raise
@@ -107,9 +107,12 @@ class Journal(object):
     # Ending ---------------------------------------------------------------------------
 
     def commit(self):
-        """Keep every change: drop the backups and the log."""
+        """Keep every change: drop the log (the commit point), then the backups."""
         os.close(self._fd)
         self._fd = None
+        # Once the log is gone nothing can be undone, whatever order rmtree
+        # then takes the backups in, and wherever a kill stops it.
+        os.unlink(os.path.join(self.directory, _LOG))
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def rollback(self):
@@ -121,67 +124,144 @@ class Journal(object):
 
 
 def pending(records_dir):
-    """The directory of an interrupted transaction in ``records_dir``, or None."""
+    """The directory of an unfinished transaction in ``records_dir`` (a log to undo, or a commit's leftovers), or None."""
     directory = os.path.join(records_dir, JOURNAL_DIRNAME)
     return directory if os.path.isdir(directory) else None
 
 
+def interrupted(records_dir):
+    """True when a run was killed with changes to undo in ``records_dir`` (a log with lines in it)."""
+    try:
+        return os.path.getsize(os.path.join(records_dir, JOURNAL_DIRNAME, _LOG)) > 0
+    except OSError:
+        return False
+
+
+def begins_with_venv(records_dir):
+    """True when the unfinished transaction in ``records_dir`` created its venv (undoing it removes the venv)."""
+    entries = _entries(os.path.join(records_dir, JOURNAL_DIRNAME))
+    return bool(entries) and entries[0][1][0] == "venv"
+
+
 def recover(records_dir):
-    """Undo an interrupted transaction in ``records_dir``, if there is one; return whether there was."""
+    """Undo an unfinished transaction in ``records_dir``, if there is one; return whether that changed anything."""
     directory = pending(records_dir)
     if directory is None:
         return False
-    replay(directory)
-    return True
+    return replay(directory)
+
+
+def _entries(directory):
+    """``[(offset, entry)]`` of the log in ``directory``; a torn last line is left out."""
+    entries = []
+    offset = 0
+    try:
+        with open(os.path.join(directory, _LOG), "rb") as stream:
+            for line in stream:
+                if not line.endswith(b"\n"):
+                    break
+                try:
+                    entries.append((offset, json.loads(line.decode("utf-8"))))
+                except ValueError:
+                    break
+                offset += len(line)
+    except OSError:
+        pass
+    return entries
 
 
 def replay(directory):
-    """Undo the log in ``directory`` newest line first, then remove ``directory``.
+    """Undo the log in ``directory`` newest line first, then remove ``directory``; return whether anything changed.
 
-    A line whose change never happened (the process died between writing the
-    line and acting on it) finds nothing to undo and is passed over; a torn
-    last line is ignored.
+    After each line is undone the log is cut before it, so a replay that is
+    itself killed resumes where it stopped and never undoes a line twice (a
+    replaced file's "aside" puts the old file back after its "create" took the
+    new one away; undoing that "create" again would take the old one). A line
+    whose change never happened (the process died between writing the line and
+    acting on it) finds nothing to undo.
     """
-    entries = []
-    try:
-        with open(os.path.join(directory, _LOG), encoding="utf-8") as stream:
-            for line in stream:
-                try:
-                    entries.append(json.loads(line))
-                except ValueError:
-                    break
-    except OSError:
-        pass
-    for entry in reversed(entries):
+    log = os.path.join(directory, _LOG)
+    changed = False
+    for offset, entry in reversed(_entries(directory)):
         kind = entry[0]
         if kind == "venv":
-            _undo_venv(entry[1], entry[2])
-            # The journal lived inside the venv: nothing else to undo.
-            return
-        if kind == "create":
-            if os.path.lexists(entry[1]) and not os.path.isdir(entry[1]):
-                os.unlink(entry[1])
-        elif kind == "aside":
-            path, backup = entry[1], entry[2]
-            if os.path.lexists(backup):
-                parent = os.path.dirname(path)
-                if not os.path.isdir(parent):
-                    os.makedirs(parent, 0o755)
-                if os.path.lexists(path) and not os.path.isdir(path):
-                    os.unlink(path)
-                os.rename(backup, path)
-        elif kind == "mkdir":
-            try:
-                os.rmdir(entry[1])
-            except OSError:
-                pass  # not empty: something else lives there now
-        elif kind == "rmdir":
-            if not os.path.isdir(entry[1]):
-                os.makedirs(entry[1], 0o755)
+            changed = _undo_venv(entry[1], entry[2]) or changed
+            # The journal lived inside the venv and is gone with it.
+            return changed
+        changed = _undo(kind, entry) or changed
+        os.truncate(log, offset)
     shutil.rmtree(directory, ignore_errors=True)
+    return changed
+
+
+def _undo(kind, entry):
+    """Undo one log line; return whether the file system changed."""
+    path = entry[1]
+    if kind == "create":
+        found = False
+        if path.endswith(".pyc"):
+            # py_compile writes <name>.pyc.<number> and renames it: a kill
+            # in between leaves that temporary file.
+            head, tail = os.path.split(path)
+            for name in _listdir(head):
+                if name.startswith(tail + ".") and name[len(tail) + 1:].isdigit():
+                    os.unlink(os.path.join(head, name))
+                    found = True
+        if os.path.lexists(path) and not os.path.isdir(path):
+            os.unlink(path)
+            found = True
+        return found
+    if kind == "aside":
+        backup = entry[2]
+        if not os.path.lexists(backup):
+            return False
+        parent = os.path.dirname(path)
+        if not os.path.isdir(parent):
+            os.makedirs(parent)
+        if os.path.lexists(path) and not os.path.isdir(path):
+            os.unlink(path)
+        try:
+            os.rename(backup, path)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            shutil.copy2(backup, path, follow_symlinks=False)
+            os.unlink(backup)
+        return True
+    if kind == "mkdir":
+        try:
+            os.rmdir(path)
+        except OSError:
+            return False  # gone already, or not empty: something else lives there now
+        return True
+    if kind == "rmdir":
+        if os.path.isdir(path):
+            return False
+        os.makedirs(path)
+        return True
+    return False
+
+
+def _listdir(path):
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def removal_name(venv):
+    """Where a venv being removed by a rollback is moved first (so a kill never leaves half a venv in its place)."""
+    head, tail = os.path.split(os.path.normpath(venv))
+    return os.path.join(head, ".%s.offline-wagon-removing" % tail)
 
 
 def _undo_venv(venv, was_empty_dir):
-    shutil.rmtree(venv, ignore_errors=True)
+    if not os.path.lexists(venv):
+        return False
+    aside = removal_name(venv)
+    shutil.rmtree(aside, ignore_errors=True)
+    os.rename(venv, aside)
     if was_empty_dir:
         os.mkdir(venv)
+    shutil.rmtree(aside, ignore_errors=True)
+    return True

@@ -60,6 +60,16 @@ def installed_map(info):
     return {d.canonical_name: (d.name, d.version) for d in info.distributions}
 
 
+def wheel_requirements(metadata, wheels):
+    """``{canonical: Requires-Dist lines}`` of ``wheels`` whose requirements the wagon's metadata records."""
+    infos = metadata.extension.get("wheels", {})
+    return {
+        w.canonical_name: list(infos[w.filename]["requires_dist"])
+        for w in wheels
+        if isinstance(infos.get(w.filename, {}).get("requires_dist"), list)
+    }
+
+
 def _installed(info):
     return {d.canonical_name: d for d in info.distributions} if info is not None else {}
 
@@ -161,7 +171,7 @@ class InstallPlan(object):
 
     def __init__(
         self, label, state, wheels, info, record, records=None, create_venv=False, force=False,
-        allow_conflicts=False,
+        allow_conflicts=False, requires=None,
     ):
         self.venv = label
         self.state = state
@@ -182,6 +192,8 @@ class InstallPlan(object):
             other.get("name") or key: owned_distributions(other) for key, other in records.items() if key != own
         }
         self.environment = marker_environment(info) if info is not None else {}
+        # {canonical: Requires-Dist lines} of the wagon's wheels, where the wagon's metadata says.
+        self.requires = requires or {}
         self.record = record
         if state == "present":
             self._plan_install(installed, force)
@@ -284,16 +296,34 @@ class InstallPlan(object):
         else:
             candidates[key] = found
 
+    def _requirers(self, installed, candidates):
+        """``[(name, Requires-Dist lines)]`` of every distribution there after the plan, candidates aside.
+
+        A distribution the plan installs, changes or reinstalls counts with the
+        requirements of the wagon's wheel when its metadata records them (else,
+        for one installed now, with those of the installed version: keeping
+        too much is safe).
+        """
+        requirers = {}
+        for key, found in installed.items():
+            if key not in candidates:
+                requirers[key] = (found.name, found.requires)
+        if self.state == "present":
+            for wheel in self.wheels:
+                if wheel.canonical_name in self.requires:
+                    requirers[wheel.canonical_name] = (wheel.name, self.requires[wheel.canonical_name])
+        return list(requirers.values())
+
     def _keep_needed(self, candidates, installed):
         """Move from ``candidates`` to ``kept`` what a remaining distribution or another wagon needs; remove the rest."""
-        remaining = [d for key, d in installed.items() if key not in candidates]
+        remaining = self._requirers(installed, candidates)
         changed = True
         while changed and candidates:
             changed = False
             needed_by = {}
-            for distribution in remaining:
-                for name in required_names(distribution.requires, self.environment):
-                    needed_by.setdefault(name, []).append(distribution.name)
+            for name_of, requires in remaining:
+                for name in required_names(requires, self.environment):
+                    needed_by.setdefault(name, []).append(name_of)
             for key in sorted(candidates):
                 found = candidates[key]
                 owners = [other for other, dists in sorted(self.others.items()) if key in dists]
@@ -304,7 +334,8 @@ class InstallPlan(object):
                 else:
                     continue
                 self.kept.append("%s==%s (%s)" % (found.name, found.version, why))
-                remaining.append(candidates.pop(key))
+                kept = candidates.pop(key)
+                remaining.append((kept.name, kept.requires))
                 changed = True
         self.remove.extend(Removal(d.name, d.version, d.path) for _key, d in sorted(candidates.items()))
 
@@ -318,8 +349,12 @@ class InstallPlan(object):
         )
 
     @property
-    def touches_files(self):
-        return bool(self.add or self.change or self.reinstall or self.remove)
+    def has_work(self):
+        """Whether applying the plan changes anything (undoing a killed run, ``interrupted``, is done already)."""
+        return bool(
+            self.create_venv or self.add or self.change or self.reinstall or self.remove
+            or self.write_record or self.remove_record or self.install_pip
+        )
 
     def after(self):
         """``{canonical: (name, version)}`` installed once the plan is applied."""

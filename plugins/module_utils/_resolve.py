@@ -80,7 +80,8 @@ _PROBE = (
 
 BuildPython = namedtuple("BuildPython", ["executable", "version", "pip_version"])
 ResolvedWheel = namedtuple(
-    "ResolvedWheel", ["filename", "path", "name", "version", "requires_python", "license", "sha256", "size", "origin"]
+    "ResolvedWheel",
+    ["filename", "path", "name", "version", "requires_python", "requires_dist", "license", "sha256", "size", "origin"],
 )
 
 
@@ -561,8 +562,8 @@ def describe_wheels(paths, origins=None, main_filename=None, main_origin=None, f
             origin = main_origin
         origin = (file_origins or {}).get(filename, origin)
         described[filename] = ResolvedWheel(
-            filename, path, meta.name, meta.version, meta.requires_python, read_license(path),
-            file_sha256(path), os.path.getsize(path), origin,
+            filename, path, meta.name, meta.version, meta.requires_python, list(meta.requires_dist),
+            read_license(path), file_sha256(path), os.path.getsize(path), origin,
         )
     return described
 

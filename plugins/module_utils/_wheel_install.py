@@ -136,7 +136,8 @@ def _umask():
 def shebang(python):
     """The first line(s) of a launcher for ``python``, as distlib writes them on POSIX."""
     executable = '"%s"' % python if " " in python else python
-    if " " not in executable and len(executable) + 3 <= _MAX_SHEBANG:
+    # The limit is in bytes, as the kernel counts.
+    if " " not in executable and len(executable.encode("utf-8")) + 3 <= _MAX_SHEBANG:
         return "#!%s\n" % executable
     return "#!/bin/sh\n'''exec' %s \"$0\" \"$@\"\n' '''\n" % executable
 
@@ -309,15 +310,38 @@ def _member_chunks(wheel, member):
         yield from iter(lambda: stream.read(_CHUNK), b"")
 
 
-def _script_chunks(wheel, member, python):
-    """A ``.data/scripts`` file, its ``#!python`` line pointed at ``python`` (as pip's fix_script)."""
+def _script_chunks(wheel, member, python, original):
+    """A ``.data/scripts`` file, its ``#!python`` line pointed at ``python`` (as pip's fix_script).
+
+    ``original`` (a hashlib object) sees the bytes as they are in the wheel,
+    for the check against the wheel's RECORD.
+    """
     with wheel.zip.open(member) as stream:
         first = stream.readline()
+        original.update(first)
         if first.startswith(b"#!python"):
             yield b"#!" + python.encode(sys.getfilesystemencoding()) + os.linesep.encode("ascii")
         else:
             yield first
-        yield from iter(lambda: stream.read(_CHUNK), b"")
+        for chunk in iter(lambda: stream.read(_CHUNK), b""):
+            original.update(chunk)
+            yield chunk
+
+
+def _is_executable(member):
+    # As pip: a regular file with an x bit; bare permission bits are not enough.
+    mode = member.external_attr >> 16
+    return bool(mode and stat.S_ISREG(mode) and mode & 0o111)
+
+
+def _is_entry_point_wrapper(name, entry_points):
+    """Whether a ``.data/scripts`` file is setuptools' wrapper for an entry point (pip skips those: it writes its own)."""
+    lower = name.lower()
+    for suffix in (".exe", "-script.py", ".pya"):
+        if lower.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name in entry_points
 
 
 class _Unpacked(object):
@@ -336,6 +360,8 @@ def _unpack(wheel, info, journal, requested):
     skip = {wheel.info_dir + "/" + name for name in ("RECORD", "RECORD.jws", "RECORD.p7s", "INSTALLER", "REQUESTED")}
     sources = []
     python = info.executable
+    console, gui = wheel.entry_points()
+    launchers = _console_specs(console, info.version) + sorted(gui.items())
     for member in wheel.members:
         if member.filename in skip:
             continue
@@ -343,20 +369,26 @@ def _unpack(wheel, info, journal, requested):
         root = getattr(scheme, key) if key != "root" else lib_dir
         if not _inside(path, root):
             wheel._fail("member %r would be written outside %s" % (member.filename, root))
-        executable = bool((member.external_attr >> 16) & 0o111)
+        if key == "scripts" and _is_entry_point_wrapper(os.path.basename(path), set(console) | set(gui)):
+            continue
         if key == "scripts":
-            chunks = _script_chunks(wheel, member, python)
+            original = hashlib.sha256()
+            chunks = _script_chunks(wheel, member, python, original)
         else:
-            chunks = _member_chunks(wheel, member)
+            original, chunks = None, _member_chunks(wheel, member)
         expected = wheel.record.get(member.filename)
-        digest = writer.write(path, chunks, executable)
-        if expected and expected.startswith("sha256=") and key != "scripts" and record_hash(digest) != expected:
+        digest = writer.write(path, chunks, _is_executable(member))
+        if original is not None:
+            digest = original.digest()
+        if expected and expected.startswith("sha256=") and record_hash(digest) != expected:
             wheel._fail("member %r does not match the hash its RECORD gives" % member.filename)
         if path.endswith(".py"):
-            sources.append(path)
-    console, gui = wheel.entry_points()
-    launchers = _console_specs(console, info.version) + sorted(gui.items())
+            # Compiled by the path pip compiles (<lib>/../../../bin/x.py for a
+            # script), so the bytecode's file name is the same as pip's.
+            sources.append(os.path.join(lib_dir, *writer.record_path(path).split("/")))
     for script, target in launchers:
+        if not script or "/" in script or "\\" in script or script in (".", ".."):
+            wheel._fail("entry point name %r is not a file name" % script)
         found = _ENTRY_POINT.match(target)
         if not found or not found.group("attr"):
             wheel._fail("entry point %s = %s names no callable (module:attribute)" % (script, target))

@@ -291,7 +291,7 @@ def test_a_venv_that_cannot_be_created_is_removed(tmp_path, wheels, pythons):
 
     def failing_venv(argv, cwd=None, env=None):
         if argv[1:3] == ["-m", "venv"]:
-            os.makedirs(os.path.join(argv[3], "half-made"))
+            os.makedirs(os.path.join(argv[-1], "half-made"))
             return run(["false"])
         return run(argv, cwd, env)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.offline.wagon.plugins.module_utils import _journal
 from ansible_collections.offline.wagon.plugins.module_utils._journal import Journal, pending, recover
 from tests.support.trees import tree_state
 
@@ -88,5 +89,26 @@ def test_a_torn_last_line_and_an_unperformed_change_are_passed_over(tmp_path):
     journal.new_file(str(site / "never-written.py"))  # logged, then killed before writing
     with open(os.path.join(journal.directory, "log"), "a") as stream:
         stream.write('["aside", "/som')  # killed mid-line
-    assert recover(records)
+    # Nothing had changed, so undoing it changes nothing; the journal is gone all the same.
+    assert recover(records) is False
+    assert not pending(records)
+    assert (site / "old" / "__init__.py").read_text() == "old"
+
+
+def test_a_replay_killed_halfway_resumes_and_undoes_no_line_twice(tmp_path):
+    prefix, site, scripts = _layout(tmp_path)
+    before = tree_state(str(prefix))
+    records = str(site / ".offline-wagon")
+    journal = Journal.begin(records)
+    _change(journal, site, scripts)
+    # Undo the newest lines only, as a replay killed after them would have.
+    log = os.path.join(journal.directory, "log")
+    with open(log, "rb") as stream:
+        lines = stream.readlines()
+    replay_until = len(lines) - 3
+    for offset, entry in reversed(_journal._entries(journal.directory)[replay_until:]):
+        _journal._undo(entry[0], entry)
+        os.truncate(log, offset)
+    assert recover(records) is True
+    assert tree_state(str(prefix)) == before
     assert (site / "old" / "__init__.py").read_text() == "old"
