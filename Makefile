@@ -10,11 +10,11 @@
 #   make pytest   the whole pytest suite (network-marked tests included)
 #   make clean    remove venvs and build output
 #
-# PYTEST_ARGS adds pytest options, e.g. make pytest PYTEST_ARGS='-n 2 -k install'.
+# PYTEST_ARGS: pytest options, by default -n 2 (tests run on two workers); e.g. make pytest PYTEST_ARGS='-n 0 -k install'.
 .PHONY: setup demo test units sanity sanity-2.21 sanity-2.19 pytest clean
 
 PYTEST := .venv/bin/pytest
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 setup:
 	bash scripts/setup.sh

@@ -36,6 +36,7 @@ def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_
         infos[os.path.basename(path)] = {
             "sha256": file_sha256(path), "size": os.path.getsize(path),
             "name": meta.name, "version": meta.version, "requires_python": meta.requires_python,
+            "requires_dist": list(meta.requires_dist),
         }
     infos.update(overrides or {})
     main = read_wheel_metadata(wheels[0])
