@@ -236,7 +236,7 @@ class Rig(object):
         shutil.copytree(self.venv, self.template, symlinks=True)
         # How long the upgrade's transaction lasts, from its journal's log to the end of the run (the faster of two).
         durations = []
-        for _ in range(2):
+        for _attempt in range(2):
             self.restore("v1")
             proc = self.start(self.v2)
             wait_for(self.log_written)
