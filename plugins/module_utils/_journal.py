@@ -90,14 +90,7 @@ class Journal(object):
         self._count += 1
         backup = os.path.join(self.directory, _BACKUP, str(self._count))
         self._log("aside", path, backup)
-        try:
-            os.rename(path, backup)
-        except OSError as error:
-            if error.errno != errno.EXDEV:
-                raise
-            # Another file system (a scripts directory mounted elsewhere): copy, then remove.
-            shutil.copy2(path, backup, follow_symlinks=False)
-            os.unlink(path)
+        _move(path, backup)
 
     def remove_dir(self, path):
         """Remove the empty directory ``path``; a rollback makes it again."""
@@ -220,13 +213,7 @@ def _undo(kind, entry):
             os.makedirs(parent)
         if os.path.lexists(path) and not os.path.isdir(path):
             os.unlink(path)
-        try:
-            os.rename(backup, path)
-        except OSError as error:
-            if error.errno != errno.EXDEV:
-                raise
-            shutil.copy2(backup, path, follow_symlinks=False)
-            os.unlink(backup)
+        _move(backup, path)
         return True
     if kind == "mkdir":
         try:
@@ -240,6 +227,17 @@ def _undo(kind, entry):
         os.makedirs(path)
         return True
     return False
+
+
+def _move(source, target):
+    """Rename the file ``source`` to ``target``; across file systems (a scripts directory mounted elsewhere), copy then remove."""
+    try:
+        os.rename(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        shutil.copy2(source, target, follow_symlinks=False)
+        os.unlink(source)
 
 
 def _listdir(path):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import configparser
+import contextlib
 import csv
 import hashlib
 import io
@@ -433,6 +434,31 @@ def compile_bytecode(info, sources, runner, workdir, journal):
         raise CommandError("compiling bytecode with %s gave no answer" % info.executable, argv[:3], result.rc)
 
 
+@contextlib.contextmanager
+def _transaction(journal, workdir):
+    """``(journal, workdir)`` for one call: the caller's, or a journal (and a scratch workdir) of its own.
+
+    One of its own is committed when the block ends and rolled back when it
+    raises; the caller's is left for the caller to end.
+    """
+    scratch = tempfile.mkdtemp(prefix="offline-wagon-") if workdir is None else None
+    workdir = workdir or scratch
+    own = journal is None
+    if own:
+        journal = Journal.begin(os.path.join(workdir, "journal"))
+    try:
+        yield journal, workdir
+        if own:
+            journal.commit()
+    except BaseException:
+        if own:
+            journal.rollback()
+        raise
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
 def install_wheels(paths, info, runner, journal=None, compile_bytecode_files=True, requested=None, workdir=None):
     """Install the wheels at ``paths`` into the environment probed as ``info``; return InstalledWheel per wheel.
 
@@ -441,12 +467,7 @@ def install_wheels(paths, info, runner, journal=None, compile_bytecode_files=Tru
     committed at the end (rolled back on failure); with one the caller ends
     it. A distribution already installed must have been removed first.
     """
-    own = journal is None
-    scratch = tempfile.mkdtemp(prefix="offline-wagon-") if workdir is None else None
-    workdir = workdir or scratch
-    if own:
-        journal = Journal.begin(os.path.join(workdir, "journal"))
-    try:
+    with _transaction(journal, workdir) as (journal, workdir):
         unpacked = []
         for path in paths:
             wheel = _Wheel(path)
@@ -464,16 +485,7 @@ def install_wheels(paths, info, runner, journal=None, compile_bytecode_files=Tru
                     one.writer.add_bytecode(cache_path(source, info.cache_tag))
             _write_record(one)
             result.append(InstalledWheel(one.name, one.version, one.dist_info))
-        if own:
-            journal.commit()
         return result
-    except BaseException:
-        if own:
-            journal.rollback()
-        raise
-    finally:
-        if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _write_record(unpacked):
@@ -551,24 +563,11 @@ def remove_distribution(dist_info, info, journal=None, workdir=None):
     committed at the end.
     """
     files = recorded_files(dist_info, info)
-    own = journal is None
-    scratch = tempfile.mkdtemp(prefix="offline-wagon-") if workdir is None and own else None
-    if own:
-        journal = Journal.begin(os.path.join(workdir or scratch, "journal"))
-    try:
+    with _transaction(journal, workdir) as (journal, _workdir):
         for path in files:
             journal.set_aside(path)
         _remove_empty_dirs(files, info, journal)
-        if own:
-            journal.commit()
-        return files
-    except BaseException:
-        if own:
-            journal.rollback()
-        raise
-    finally:
-        if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
+    return files
 
 
 def _remove_empty_dirs(files, info, journal):

@@ -20,11 +20,14 @@ from ansible_collections.offline.wagon.plugins.module_utils._metadata import cre
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256, read_wheel_metadata
 
 
-def make_wagon(directory, wheels, name=None, version=None):
+def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_format="zip", overrides=None):
     """Write a wagon of the wheel paths ``wheels`` into ``directory``; return its path.
 
     The first wheel is the main package (``name`` and ``version`` override
-    it); the wagon records every wheel's sha256, as wagon_build does.
+    it). The wagon records every wheel's sha256 and Requires-Dist, as
+    wagon_build does, unless ``hashes`` is false (then it is shaped like the
+    original tool's: no ``offline_wagon`` key). ``overrides`` replaces the
+    recorded facts of wheels by file name.
     """
     infos = {}
     for path in wheels:
@@ -34,10 +37,14 @@ def make_wagon(directory, wheels, name=None, version=None):
             "name": meta.name, "version": meta.version, "requires_python": meta.requires_python,
             "requires_dist": list(meta.requires_dist),
         }
+    infos.update(overrides or {})
     main = read_wheel_metadata(wheels[0])
     metadata = create_metadata(name or main.name, version or main.version, "test", infos, "any", ["py3"])
+    if not hashes:
+        metadata.data.pop("offline_wagon")
     path = os.path.join(str(directory), metadata.archive_name)
-    write_archive(path, metadata.name, metadata.to_json(), {os.path.basename(w): w for w in wheels})
+    write_archive(path, metadata.name, metadata.to_json(), {os.path.basename(w): w for w in wheels},
+                  archive_format=archive_format)
     return path
 
 

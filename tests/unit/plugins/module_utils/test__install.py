@@ -26,27 +26,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_s
 from tests.support.fixtures import make_cext_wheel, make_wheel
 from tests.support.pythons import run
 from tests.support.trees import tree_state
-
-
-def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_format="zip", overrides=None):
-    """A wagon of the given wheel paths; the first wheel is the main package."""
-    infos = {}
-    for path in wheels:
-        meta = read_wheel_metadata(path)
-        infos[os.path.basename(path)] = {
-            "sha256": file_sha256(path), "size": os.path.getsize(path),
-            "name": meta.name, "version": meta.version, "requires_python": meta.requires_python,
-            "requires_dist": list(meta.requires_dist),
-        }
-    infos.update(overrides or {})
-    main = read_wheel_metadata(wheels[0])
-    metadata = create_metadata(name or main.name, version or main.version, "test", infos, "any", ["py3"])
-    if not hashes:
-        metadata.data.pop("offline_wagon")
-    path = os.path.join(str(directory), metadata.archive_name)
-    write_archive(path, metadata.name, metadata.to_json(), {os.path.basename(w): w for w in wheels},
-                  archive_format=archive_format)
-    return path
+from tests.support.wagons import make_wagon
 
 
 @pytest.fixture(scope="session")
