@@ -67,8 +67,10 @@ _LAUNCHER = (
 _ENTRY_POINT = re.compile(r"^(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+))?\s*(\[[^\]]*\])?\s*$")
 
 # Compiles the files named in a JSON list file, spread over the host's cores:
-# the first process takes a share itself and starts one child per other
-# share. Prints the JSON list of sources whose bytecode was written. As pip
+# the files are dealt into one share per core (largest first, each to the
+# lightest share, so the shares take about as long), the first process
+# compiles one share itself and starts a child per other share. Prints the
+# JSON list of sources whose bytecode was written. As pip
 # (compileall.compile_file): a file that does not compile is left without
 # bytecode, warnings are silenced. Kept to Python 3.6 syntax.
 COMPILE_SOURCE = r'''
@@ -92,17 +94,28 @@ try:
     cores = len(os.sched_getaffinity(0))
 except AttributeError:
     cores = os.cpu_count() or 1
-shares = max(1, min(cores, len(paths) // 100))
-parts = [paths[index::shares] for index in range(shares)]
+# A process costs about as much as compiling 20 small files: no more shares than that pays for.
+count = max(1, min(cores, len(paths) // 20))
+shares = [[] for _ in range(count)]
+loads = [0] * count
+def size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+for weight, path in sorted(((size(p) + 2000, p) for p in paths), reverse=True):
+    lightest = loads.index(min(loads))
+    shares[lightest].append(path)
+    loads[lightest] += weight
 children = []
-for part in parts[1:]:
+for share in shares[1:]:
     child = subprocess.Popen(
         [sys.executable, "-I", "-c", sys.argv[2], "--share"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
-    child.stdin.write(json.dumps(part).encode("utf-8"))
+    child.stdin.write(json.dumps(share).encode("utf-8"))
     child.stdin.close()
     children.append(child)
-done = compile_all(parts[0])
+done = compile_all(shares[0])
 for child in children:
     done.extend(json.loads(child.stdout.read().decode("utf-8") or "[]"))
     child.wait()
