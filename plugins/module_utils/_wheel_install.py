@@ -290,6 +290,9 @@ class _Writer(object):
         self.file_mode = 0o666 & ~_umask()
 
     def record_path(self, path):
+        prefix = self.lib_dir + os.sep
+        if path.startswith(prefix):
+            return path[len(prefix):].replace(os.sep, "/")  # the common case, without relpath's cost
         return os.path.relpath(path, self.lib_dir).replace(os.sep, "/")
 
     def write(self, path, chunks, executable=False, launcher=False):
@@ -309,7 +312,8 @@ class _Writer(object):
             mode |= 0o555
         elif executable:
             mode |= 0o111
-        os.chmod(path, mode)
+        if mode != self.file_mode:  # os.open gave it the umask's mode already
+            os.chmod(path, mode)
         self.rows[self.record_path(path)] = (record_hash(digest.digest()), str(size))
         return digest.digest()
 
