@@ -91,8 +91,8 @@ def test_a_distribution_another_wagon_recorded_is_kept_and_not_changed():
 def test_an_upgrade_prunes_by_what_the_new_version_requires():
     info = interpreter(("app", "1.0", ["lib-a", "lib-b"]), ("lib-a", "1.0", []), ("lib-b", "1.0", ["lib-e"]),
                        ("lib-e", "1.0", []))
-    current = record("app", "1.0", app=("1.0", "added"), **{"lib-a": ("1.0", "added"), "lib-b": ("1.0", "added"),
-                                                             "lib-e": ("1.0", "added")})
+    owned = {name: ("1.0", "added") for name in ("app", "lib-a", "lib-b", "lib-e")}
+    current = record("app", "1.0", **owned)
     wheels = [wheel("app", "2.0"), wheel("lib-a", "1.0")]
     # The wagon's metadata says what app 2.0 requires: the orphans go.
     plan = InstallPlan("/venv", "present", wheels, info, new("app", "2.0"), {"app": current},
