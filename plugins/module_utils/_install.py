@@ -133,6 +133,7 @@ def _install(archive, metadata, archive_sha256, origin, venv, runner, check_mode
     if venv is not None:
         if state == "absent" and not is_venv(venv):
             plan = InstallPlan(venv, state, [], None, record={"name": metadata.name, "wheels": []})
+            plan.interrupted = recovered  # undoing a killed creation removed it: that was a change
             plan.note = "the venv %s does not exist: nothing removed" % venv
             return InstallResult(plan, None, metadata, archive_sha256, [])
         exists, info = inspect_venv(venv, runner, options["venv_python_path"])
