@@ -63,6 +63,14 @@ def pythons():
     return {version: found[version] for version in wanted if version in found}
 
 
+@pytest.fixture(scope="session")
+def python312(pythons):
+    """The pyenv CPython 3.12 (skips where this machine has none)."""
+    if "3.12" not in pythons:
+        pytest.skip("needs a pyenv Python 3.12")
+    return pythons["3.12"]
+
+
 @pytest.fixture
 def offline_argv():
     """The argv prefix that runs a command with no network and no package mirror (skips where impossible)."""

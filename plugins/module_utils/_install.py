@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections import namedtuple
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
@@ -40,10 +39,11 @@ from ansible_collections.offline.wagon.plugins.module_utils._interpreter import 
 from ansible_collections.offline.wagon.plugins.module_utils._journal import (
     Journal,
     begins_with_venv,
+    drop_half_removed_venv,
+    half_removed_venv,
     interrupted,
     pending,
     recover,
-    removal_name,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._plan import (
@@ -142,8 +142,8 @@ def _install(archive, metadata, archive_sha256, origin, venv, runner, check_mode
     wagon_target, filenames = target_wheels(metadata, info, state, options["ignore_platform"])
     # Removal needs no fit: a wagon that no longer fits can still go.
     wheels = select_wheels(metadata, info, options["ignore_platform"] or state == "absent", filenames=filenames)
-    plan = _plan(destination, state, wheels, info if exists else None, metadata, origin, archive_sha256, wagon_target, options)
-    plan.interrupted = recovered
+    plan = _plan(destination, state, wheels, info if exists else None, metadata, origin, archive_sha256, wagon_target,
+                 options, recovered)
     if plan.changed and state == "present" and archive is not None:
         # Whatever the plan, a wagon is accepted only when the wheels it
         # would install or record are the bytes its metadata names.
@@ -154,13 +154,13 @@ def _install(archive, metadata, archive_sha256, origin, venv, runner, check_mode
         # Look again under the lock: another install may have finished meanwhile.
         if exists:
             info = probe_interpreter(destination.python, runner)
-            plan = _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wagon_target, options)
-            plan.interrupted = recovered
+            plan = _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wagon_target, options, recovered)
         info = _apply(plan, archive, metadata, info, runner, options, destination)
     return InstallResult(plan, info, metadata, archive_sha256, _wagon_installed(installed_map(info), wheels), wagon_target)
 
 
-def _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wagon_target, options):
+def _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wagon_target, options, recovered):
+    """The InstallPlan for ``info`` (None: the venv is to be made); ``recovered``: this run undid a killed one."""
     exists = info is not None
     record = new_record(metadata, wheels, origin, archive_sha256, target=wagon_target)
     plan = InstallPlan(
@@ -173,18 +173,17 @@ def _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wa
         and not any(w.canonical_name == "pip" for w in wheels)
         and (not exists or "pip" not in installed_map(info))
     )
+    plan.interrupted = recovered
     return plan
 
 
 def _recover(destination):
     """Undo an install of an earlier run that was killed halfway (its journal is still there); return whether that changed anything."""
-    leftover = removal_name(destination.venv) if destination.venv else None
-    if not pending(record_dir(destination.home)) and not (leftover and os.path.lexists(leftover)):
+    if not pending(record_dir(destination.home)) and not (destination.venv and half_removed_venv(destination.venv)):
         return False
     with venv_lock(destination.lock):
-        if leftover:
-            # A venv a killed rollback had moved aside to remove.
-            shutil.rmtree(leftover, ignore_errors=True)
+        if destination.venv:
+            drop_half_removed_venv(destination.venv)
         changed = recover(record_dir(destination.home))
         if os.path.isdir(destination.home):
             _drop_empty_record_dir(destination.home)

@@ -247,16 +247,26 @@ def _listdir(path):
         return []
 
 
-def removal_name(venv):
+def _removal_name(venv):
     """Where a venv being removed by a rollback is moved first (so a kill never leaves half a venv in its place)."""
     head, tail = os.path.split(os.path.normpath(venv))
     return os.path.join(head, ".%s.offline-wagon-removing" % tail)
 
 
+def half_removed_venv(venv):
+    """True when a rollback that removed ``venv`` was killed before the venv moved aside was gone."""
+    return os.path.lexists(_removal_name(venv))
+
+
+def drop_half_removed_venv(venv):
+    """Finish removing what :func:`half_removed_venv` found (outside the venv, so no journal of its own)."""
+    shutil.rmtree(_removal_name(venv), ignore_errors=True)
+
+
 def _undo_venv(venv, was_empty_dir):
     if not os.path.lexists(venv):
         return False
-    aside = removal_name(venv)
+    aside = _removal_name(venv)
     shutil.rmtree(aside, ignore_errors=True)
     os.rename(venv, aside)
     if was_empty_dir:

@@ -218,6 +218,7 @@ class InstallPlan(object):
             key = wheel.canonical_name
             found, previous = installed.get(key), before.get(key)
             entry = {"name": wheel.name, "version": wheel.version}
+            acts = True  # whether this run writes the distribution
             if found is None:
                 self.add.append(wheel)
                 entry["ownership"] = previous["ownership"] if previous else ADDED
@@ -230,14 +231,15 @@ class InstallPlan(object):
                     entry["ownership"] = REPLACED
             else:
                 old_hash = recorded_hash.get(key)
-                if force or (old_hash and wheel.sha256 and old_hash != wheel.sha256):
+                acts = bool(force or (old_hash and wheel.sha256 and old_hash != wheel.sha256))
+                if acts:
                     self._refuse_without_record(found, "reinstall")
                     self.reinstall.append(wheel)
                 entry["ownership"] = previous["ownership"] if previous else FOUND
             if entry["ownership"] == REPLACED:
                 entry["replaced_version"] = (previous or {}).get("replaced_version") or found.version
             ownership[key] = entry
-            if found is None or not same_version(found.version, wheel.version) or wheel in self.reinstall:
+            if acts:
                 self._check_conflict(wheel)
         self.record["distributions"] = ownership
         # What the previous version of this wagon added and this one no longer has.

@@ -94,20 +94,21 @@ def _tokens(text):
     return tokens
 
 
-def _or(tokens, environment):
-    value, tokens = _and(tokens, environment)
-    while tokens and tokens[0] == ("word", "or"):
-        right, tokens = _and(tokens[1:], environment)
-        value = value or right
+def _chain(tokens, environment, word, operand):
+    """``operand (word operand)*``, where ``word`` is ``and`` or ``or``; both sides are always read."""
+    value, tokens = operand(tokens, environment)
+    while tokens and tokens[0] == ("word", word):
+        right, tokens = operand(tokens[1:], environment)
+        value = (value and right) if word == "and" else (value or right)
     return value, tokens
+
+
+def _or(tokens, environment):
+    return _chain(tokens, environment, "or", _and)
 
 
 def _and(tokens, environment):
-    value, tokens = _atom(tokens, environment)
-    while tokens and tokens[0] == ("word", "and"):
-        right, tokens = _atom(tokens[1:], environment)
-        value = value and right
-    return value, tokens
+    return _chain(tokens, environment, "and", _atom)
 
 
 def _atom(tokens, environment):
@@ -146,7 +147,7 @@ def _compare(left, operator, right, environment):
         return left_value in right_value
     if operator == "not in":
         return left_value not in right_value
-    if operator in ("===",):
+    if operator == "===":
         return left_value == right_value
     if left_name in _VERSION_VARIABLES and right_name is None:
         return _version_compare(left_value, operator, right_value)

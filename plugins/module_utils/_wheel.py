@@ -89,6 +89,14 @@ def read_wheel_metadata(path):
             raw = wheel.read(candidates[0])
     except (OSError, zipfile.BadZipFile, RuntimeError) as error:
         raise WagonError("cannot read wheel %s: %s" % (path, error))
+    return parse_core_metadata(raw, path)
+
+
+def parse_core_metadata(raw, path):
+    """The :class:`WheelMetadata` in the bytes ``raw`` of the METADATA of the wheel ``path``.
+
+    Raise WagonError when it has no Name or Version.
+    """
     headers = HeaderParser().parsestr(raw.decode("utf-8", "replace"))
     name, version = headers.get("Name"), headers.get("Version")
     if not name or not version:

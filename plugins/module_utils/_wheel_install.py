@@ -27,7 +27,6 @@ import configparser
 import contextlib
 import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -37,11 +36,13 @@ import sys
 import tempfile
 import zipfile
 from collections import namedtuple
+from email.parser import HeaderParser
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._journal import Journal
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
+from ansible_collections.offline.wagon.plugins.module_utils._wheel import parse_core_metadata
 
 INSTALLER_NAME = "offline-wagon"
 
@@ -196,15 +197,13 @@ class _Wheel(object):
             self._fail("it needs exactly one .dist-info directory with WHEEL and METADATA, found %d" % len(info_dirs))
         self.info_dir = info_dirs.pop()
         self.data_dir = self.info_dir[: -len(".dist-info")] + ".data"
-        wheel = self._headers(self.info_dir + "/WHEEL")
-        version = wheel.get("wheel-version", "1.0").split(".")
-        if not version[0].isdigit() or int(version[0]) != 1:
-            self._fail("Wheel-Version %s is not 1.x" % wheel.get("wheel-version"))
-        self.root_is_purelib = wheel.get("root-is-purelib", "").strip().lower() == "true"
-        metadata = self._headers(self.info_dir + "/METADATA")
-        self.name, self.version = metadata.get("name"), metadata.get("version")
-        if not self.name or not self.version:
-            self._fail("its METADATA has no Name or Version")
+        wheel = HeaderParser().parsestr(self.zip.read(self.info_dir + "/WHEEL").decode("utf-8", "replace"))
+        version = (wheel.get("Wheel-Version") or "1.0").strip()
+        if not version.split(".")[0].isdigit() or int(version.split(".")[0]) != 1:
+            self._fail("Wheel-Version %s is not 1.x" % version)
+        self.root_is_purelib = (wheel.get("Root-Is-Purelib") or "").strip().lower() == "true"
+        metadata = parse_core_metadata(self.zip.read(self.info_dir + "/METADATA"), os.path.basename(self.path))
+        self.name, self.version = metadata.name, metadata.version
         self.record = {}
         record = self.info_dir + "/RECORD"
         if record in seen:
@@ -212,17 +211,6 @@ class _Wheel(object):
             for row in csv.reader(text.splitlines()):
                 if row:
                     self.record[row[0]] = row[1] if len(row) > 1 else ""
-
-    def _headers(self, member):
-        fields = {}
-        text = self.zip.read(member).decode("utf-8", "replace")
-        for line in text.splitlines():
-            if not line.strip():
-                break
-            key, colon, value = line.partition(":")
-            if colon and not line[0].isspace():
-                fields.setdefault(key.strip().lower(), value.strip())
-        return fields
 
     def entry_points(self):
         """``(console_scripts, gui_scripts)``, each ``{name: "module:attr"}``."""
@@ -380,6 +368,7 @@ def _unpack(wheel, info, journal, requested):
     python = info.executable
     console, gui = wheel.entry_points()
     launchers = _console_specs(console, info.version) + sorted(gui.items())
+    entry_point_names = set(console) | set(gui)
     for member in wheel.members:
         if member.filename in skip:
             continue
@@ -387,7 +376,7 @@ def _unpack(wheel, info, journal, requested):
         root = getattr(scheme, key) if key != "root" else lib_dir
         if not _inside(path, root):
             wheel._fail("member %r would be written outside %s" % (member.filename, root))
-        if key == "scripts" and _is_entry_point_wrapper(os.path.basename(path), set(console) | set(gui)):
+        if key == "scripts" and _is_entry_point_wrapper(os.path.basename(path), entry_point_names):
             continue
         if key == "scripts":
             original = hashlib.sha256()
@@ -507,15 +496,12 @@ def install_wheels(paths, info, runner, journal=None, compile_bytecode_files=Tru
 
 def _write_record(unpacked):
     path = os.path.join(unpacked.dist_info, "RECORD")
-    rows = sorted((key, digest, size) for key, (digest, size) in unpacked.writer.rows.items())
+    rows = [(key, digest, size) for key, (digest, size) in unpacked.writer.rows.items()]
     rows.append((unpacked.writer.record_path(path), "", ""))
-    text = io.StringIO()
-    csv.writer(text).writerows(sorted(rows))
     unpacked.writer.journal.new_file(path)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-        stream.write(text.getvalue())
-    os.chmod(path, unpacked.writer.file_mode)
+        csv.writer(stream).writerows(sorted(rows))
 
 
 # Removal ------------------------------------------------------------------------------------------
@@ -551,12 +537,8 @@ def recorded_files(dist_info, info):
             head, tail = os.path.split(path)
             cache = os.path.join(head, "__pycache__")
             stem = tail[:-3] + "."
-            try:
-                names = os.listdir(cache)
-            except OSError:
-                names = []
             files.update(
-                os.path.join(cache, name) for name in names if name.startswith(stem) and name.endswith(".pyc")
+                os.path.join(cache, name) for name in _listdir(cache) if name.startswith(stem) and name.endswith(".pyc")
                 and name[len(stem):].count(".") <= 2
             )
             files.add(path[:-3] + ".pyc")

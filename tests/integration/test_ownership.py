@@ -134,10 +134,8 @@ def metadata_view(run, name):
 
 
 @pytest.fixture(scope="session")
-def python(pythons):
-    if PYTHON not in pythons:
-        pytest.skip("no Python %s here" % PYTHON)
-    return pythons[PYTHON]
+def python(python312):
+    return python312
 
 
 @pytest.fixture(scope="session")

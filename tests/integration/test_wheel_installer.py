@@ -89,13 +89,6 @@ def canonical(name):
 
 
 @pytest.fixture(scope="session")
-def python312(pythons):
-    if PYTHON not in pythons:
-        pytest.skip("needs a pyenv Python %s" % PYTHON)
-    return pythons[PYTHON]
-
-
-@pytest.fixture(scope="session")
 def real_wheels(python312, tmp_path_factory):
     """Every REAL_WHEELS wheel for Python 3.12, from the index, with one pip download: ``{(name, version): path}``."""
     return download_real_wheels(python312, str(tmp_path_factory.mktemp("real-wheels")))
