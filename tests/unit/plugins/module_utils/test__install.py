@@ -364,3 +364,24 @@ def test_wheel_identity_keeps_the_main_package_spelling_without_our_metadata(tmp
     metadata.data.pop("offline_wagon")  # as the original tool writes it
     names = sorted(wheel_identity(metadata, os.path.basename(w)) for w in wheels)
     assert names == [("dash-name", "1.0"), ("other_dep", "2.0")]
+
+
+def test_a_killed_run_is_undone_first_and_counts_as_a_change(tmp_path, wheels, venv):
+    from ansible_collections.offline.wagon.plugins.module_utils._journal import Journal
+
+    target = venv("3.12")
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")])
+    install_wagon(wagon, target, run)
+    before = tree_state(target)
+    # A run killed halfway: it had written one file, and its journal says so.
+    journal = Journal.begin(os.path.join(target, ".offline-wagon"))
+    stray = os.path.join(target, "lib", "half-written.py")
+    journal.new_file(stray)
+    with open(stray, "w") as stream:
+        stream.write("half")
+    checked = install_wagon(wagon, target, run, check_mode=True)
+    assert checked.plan.changed and checked.plan.to_dict()["interrupted"] is True
+    real = install_wagon(wagon, target, run)
+    assert real.plan.changed and real.plan.to_dict()["interrupted"] is True
+    assert tree_state(target) == before
+    assert not install_wagon(wagon, target, run).plan.changed

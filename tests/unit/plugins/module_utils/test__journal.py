@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from ansible_collections.offline.wagon.plugins.module_utils import _journal
 from ansible_collections.offline.wagon.plugins.module_utils._journal import Journal, pending, recover
 from tests.support.trees import tree_state
@@ -95,20 +97,24 @@ def test_a_torn_last_line_and_an_unperformed_change_are_passed_over(tmp_path):
     assert (site / "old" / "__init__.py").read_text() == "old"
 
 
-def test_a_replay_killed_halfway_resumes_and_undoes_no_line_twice(tmp_path):
+def test_a_replay_killed_before_its_end_is_resumed_without_undoing_a_line_twice(tmp_path, monkeypatch):
     prefix, site, scripts = _layout(tmp_path)
     before = tree_state(str(prefix))
     records = str(site / ".offline-wagon")
     journal = Journal.begin(records)
-    _change(journal, site, scripts)
-    # Undo the newest lines only, as a replay killed after them would have.
-    log = os.path.join(journal.directory, "log")
-    with open(log, "rb") as stream:
-        lines = stream.readlines()
-    replay_until = len(lines) - 3
-    for offset, entry in reversed(_journal._entries(journal.directory)[replay_until:]):
-        _journal._undo(entry[0], entry)
-        os.truncate(log, offset)
-    assert recover(records) is True
+    _change(journal, site, scripts)  # replaces old/__init__.py: "aside", then "create", of one path
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt("killed")
+
+    # Killed once every line is undone, before the journal is removed: the old
+    # __init__.py is back, and the log still exists.
+    monkeypatch.setattr(_journal.shutil, "rmtree", killed)
+    with pytest.raises(KeyboardInterrupt):
+        recover(records)
+    monkeypatch.undo()
+    assert pending(records)
+    # The next run must not undo the "create" again: that would take the restored file.
+    recover(records)
     assert tree_state(str(prefix)) == before
     assert (site / "old" / "__init__.py").read_text() == "old"
