@@ -48,11 +48,11 @@ from ansible_collections.offline.wagon.plugins.module_utils._errors import Incom
 from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name, python_label
+from ansible_collections.offline.wagon.plugins.module_utils._urls import mask_url
 from ansible_collections.offline.wagon.plugins.module_utils._resolve import (
     URL_SCHEME,
     apply_exclude,
     describe_wheels,
-    mask_url,
     pip_origins,
     probe_build_python,
     refuse_excluding,

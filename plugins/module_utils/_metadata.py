@@ -17,6 +17,7 @@ See ``docs/format.md``.
 from __future__ import annotations
 
 import json
+import re
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import MetadataError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._naming import ArchiveName
@@ -47,6 +48,48 @@ WAGON_FORMAT_VERSION = "1.0.3"
 _NULL_OS_PROPERTIES = {"distribution": None, "distribution_release": None, "distribution_version": None}
 
 
+# What each text field may hold. A distribution name is PEP 508's; versions,
+# tags to letters, digits and . _ - (+ ! in versions); specifiers to one
+# line of printable ASCII; file names are plain names of a sane length.
+# (\Z, not $: $ also matches before a final newline.)
+DISTRIBUTION_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,198}[A-Za-z0-9])?\Z")
+_VERSION_TEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]{0,99}\Z")
+_TAG_TEXT = re.compile(r"^[A-Za-z0-9_.-]{1,200}\Z")
+_SPECIFIER_TEXT = re.compile(r"^[\x20-\x7e]{0,500}\Z")
+_WHEEL_FILENAME = re.compile(r"^[A-Za-z0-9_.!+-]{1,251}\.whl\Z")
+_PLAIN_FILENAME = re.compile(r"^(?!\.{1,2}$)[^/\\\x00-\x1f\x7f]{1,255}\Z")
+_HEX64 = re.compile(r"^[0-9a-f]{64}\Z")
+
+
+def _shown(value):
+    """``value`` for a message: repr, cut short, so a hostile string cannot spill lines or flood."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _one_line_text(text):
+    return "\n" not in text and "\r" not in text and "\x00" not in text and len(text) <= 10000
+
+
+def _check_text(origin, key, value, pattern, what):
+    if not isinstance(value, str) or not pattern.match(value):
+        raise MetadataError("%s: %s is %s, which is not %s" % (origin, key, _shown(value), what))
+
+
+def _check_file_name(origin, key, value, pattern):
+    if not pattern.match(value):
+        raise MetadataError("%s: %s names %s, which is not a plain file name" % (origin, key, _shown(value)))
+
+
+def _check_digested(origin, where, info):
+    """``info`` is ``{"sha256": 64 hex digits[, "size": int >= 0], ...}``."""
+    if not isinstance(info, dict) or not isinstance(info.get("sha256"), str) or not _HEX64.match(info["sha256"]):
+        raise MetadataError("%s: the sha256 of %s is not a sha256 (64 lowercase hex digits)" % (origin, where))
+    size = info.get("size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise MetadataError("%s: the size of %s is not a byte count" % (origin, where))
+
+
 class WagonMetadata(object):
     """The metadata of one wagon, read from or written to ``package.json``."""
 
@@ -71,41 +114,86 @@ class WagonMetadata(object):
             data = json.loads(raw)
         except ValueError as error:
             raise MetadataError("%s is not valid JSON: %s" % (origin, error))
+        except RecursionError:
+            raise MetadataError("%s is not usable JSON: it is nested too deep" % origin)
         return cls(data, origin)
 
     def _check(self):
-        name = self.data.get("package_name")
+        """Refuse metadata that is not what each key may be, so nothing downstream sees a hostile value.
+
+        Names and versions become file names (install records) and lines of
+        text (messages, RECORD, diffs): they are held to what packaging allows.
+        """
+        data, origin = self.data, self.origin
+        name = data.get("package_name")
         if not isinstance(name, str) or not name:
-            raise MetadataError("%s has no package_name" % self.origin)
-        wheels = self.data.get("wheels")
+            raise MetadataError("%s has no package_name" % origin)
+        _check_text(origin, "package_name", name, DISTRIBUTION_NAME, "a distribution name (letters, digits, . _ -)")
+        for key in ("package_version", "package_build_tag", "build_tag"):
+            if data.get(key) not in (None, ""):
+                _check_text(origin, key, data[key], _VERSION_TEXT, "a version (no spaces, slashes or separators)")
+        if data.get("supported_platform") not in (None, ""):
+            _check_text(origin, "supported_platform", data["supported_platform"], _TAG_TEXT, "a platform tag")
+        for key in ("archive_name", "package_source", "python_requires", "created_by_wagon_version"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise MetadataError("%s: %s is not a string" % (origin, key))
+        if not isinstance(data.get("build_server_os_properties", {}), (dict, type(None))):
+            raise MetadataError("%s: build_server_os_properties is not an object" % origin)
+        wheels = data.get("wheels")
         if not isinstance(wheels, list) or not all(isinstance(w, str) for w in wheels):
-            raise MetadataError("%s has no wheels list" % self.origin)
+            raise MetadataError("%s has no wheels list (of file names)" % origin)
         for wheel in wheels:
+            _check_file_name(origin, "wheels", wheel, _WHEEL_FILENAME)
             try:
                 WheelName.parse(wheel)
             except WagonError as error:
-                raise MetadataError("%s lists a wheel with a bad name: %s" % (self.origin, error))
+                raise MetadataError("%s lists a wheel with a bad name: %s" % (origin, error))
         if len(set(wheels)) != len(wheels):
-            raise MetadataError("%s lists a wheel twice" % self.origin)
+            raise MetadataError("%s lists a wheel twice" % origin)
         for key in ("files", "supported_python_versions"):
-            value = self.data.get(key, [])
+            value = data.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise MetadataError("%s: %s is not a list of strings" % (self.origin, key))
-        for filename in self.data.get("files", []):
-            if "/" in filename or "\\" in filename or filename in ("", ".", ".."):
-                raise MetadataError("%s lists a file with a path in it: %r" % (self.origin, filename))
-        extension = self.data.get(EXTENSION_KEY, {})
+                raise MetadataError("%s: %s is not a list of strings" % (origin, key))
+        for label in data.get("supported_python_versions", []):
+            _check_text(origin, "supported_python_versions", label, _TAG_TEXT, "a Python label such as py311")
+        for filename in data.get("files", []):
+            _check_file_name(origin, "files", filename, _PLAIN_FILENAME)
+        extension = data.get(EXTENSION_KEY, {})
         if not isinstance(extension, dict):
-            raise MetadataError("%s: %s is not an object" % (self.origin, EXTENSION_KEY))
+            raise MetadataError("%s: %s is not an object" % (origin, EXTENSION_KEY))
+        self._check_extension(extension, wheels)
+
+    def _check_extension(self, extension, wheels):
+        origin = self.origin
         hashes = extension.get("wheels", {})
         if not isinstance(hashes, dict):
-            raise MetadataError("%s: %s.wheels is not an object" % (self.origin, EXTENSION_KEY))
+            raise MetadataError("%s: %s.wheels is not an object" % (origin, EXTENSION_KEY))
         for wheel, info in hashes.items():
             if wheel not in wheels:
-                raise MetadataError("%s records a hash for %s, which it does not list in wheels" % (self.origin, wheel))
-            digest = info.get("sha256") if isinstance(info, dict) else None
-            if not isinstance(digest, str) or len(digest) != 64:
-                raise MetadataError("%s: the sha256 of %s is not a sha256" % (self.origin, wheel))
+                raise MetadataError("%s records a hash for %r, which it does not list in wheels" % (origin, wheel))
+            where = "%s.wheels[%s]" % (EXTENSION_KEY, wheel)
+            _check_digested(origin, where, info)
+            if info.get("name") is not None:
+                _check_text(origin, where + ".name", info["name"], DISTRIBUTION_NAME, "a distribution name")
+            if info.get("version") is not None:
+                _check_text(origin, where + ".version", info["version"], _VERSION_TEXT, "a version")
+            if info.get("requires_python") is not None:
+                _check_text(origin, where + ".requires_python", info["requires_python"], _SPECIFIER_TEXT,
+                            "a version specifier such as >=3.8")
+            requires = info.get("requires_dist")
+            if requires is not None and not (
+                isinstance(requires, list) and all(isinstance(r, str) and _one_line_text(r) for r in requires)
+            ):
+                raise MetadataError("%s: %s.requires_dist is not a list of requirement lines" % (origin, where))
+        files = extension.get("files", {})
+        if not isinstance(files, dict):
+            raise MetadataError("%s: %s.files is not an object" % (origin, EXTENSION_KEY))
+        for filename, info in files.items():
+            _check_file_name(origin, EXTENSION_KEY + ".files", filename, _PLAIN_FILENAME)
+            _check_digested(origin, "%s.files[%s]" % (EXTENSION_KEY, filename), info)
+        excluded = extension.get("excluded", [])
+        if not isinstance(excluded, list) or not all(isinstance(e, str) and DISTRIBUTION_NAME.match(e) for e in excluded):
+            raise MetadataError("%s: %s.excluded is not a list of distribution names" % (origin, EXTENSION_KEY))
 
     @property
     def name(self):

@@ -27,6 +27,8 @@ import datetime
 import json
 import os
 
+from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._metadata import DISTRIBUTION_NAME
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 
 RECORD_DIRNAME = ".offline-wagon"
@@ -39,6 +41,9 @@ def record_dir(home):
 
 
 def record_path(home, name):
+    """The record file of the wagon ``name``: a plain file name inside the record directory, whatever ``name`` is."""
+    if not isinstance(name, str) or not DISTRIBUTION_NAME.match(name):
+        raise WagonError("%r is not a distribution name: no install record can be named after it" % (name,))
     return os.path.join(record_dir(home), canonicalize_name(name) + ".json")
 
 

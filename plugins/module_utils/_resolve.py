@@ -36,8 +36,8 @@ from ansible_collections.offline.wagon.plugins.module_utils._sbom import (
     Origin,
     origins_from_report,
     read_license,
-    strip_credentials,
 )
+from ansible_collections.offline.wagon.plugins.module_utils._urls import mask_url, strip_credentials
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import (
     WheelName,
     file_sha256,
@@ -64,8 +64,6 @@ SOURCE_DATE_EPOCH = "315532800"
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # scheme://userinfo@ — userinfo may not hold "/" or white space; greedy, so an
 # unencoded "@" in a password is masked too.
-_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)([^/\s]*)@")
-_MASK = "********"
 _STDERR_LINES = 6
 
 _PROBE = (
@@ -83,37 +81,6 @@ ResolvedWheel = namedtuple(
     "ResolvedWheel",
     ["filename", "path", "name", "version", "requires_python", "requires_dist", "license", "sha256", "size", "origin"],
 )
-
-
-# Masking ---------------------------------------------------------------------
-
-
-def mask_url(text):
-    """Return ``text`` with the user info of every URL in it masked.
-
-    ``https://user:secret@host`` becomes ``https://user:********@host``; a
-    token alone (``https://token@host``) becomes ``https://********@host``.
-    """
-    if not text:
-        return text
-
-    def hide(match):
-        scheme, userinfo = match.group(1), match.group(2)
-        user, colon, dummy = userinfo.partition(":")
-        return "%s%s@" % (scheme, "%s:%s" % (user, _MASK) if colon else _MASK)
-
-    return _CREDENTIALS.sub(hide, text)
-
-
-def url_secrets(text):
-    """Return the passwords and tokens in the URLs of ``text`` (what :func:`mask_url` hides)."""
-    secrets = []
-    for match in _CREDENTIALS.finditer(text or ""):
-        user, colon, password = match.group(2).partition(":")
-        secret = password if colon else user
-        if secret:
-            secrets.append(secret)
-    return secrets
 
 
 def _masked_argv(argv):

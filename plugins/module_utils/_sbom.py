@@ -23,16 +23,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 import zipfile
 from collections import namedtuple
 from email.parser import HeaderParser
 
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import MetadataError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._urls import strip_credentials
 
 SBOM_FILENAME = "sbom.cdx.json"
 SBOM_FORMAT = "CycloneDX"
@@ -83,7 +83,6 @@ CLASSIFIER_SPDX = {
 # not a name: classifiers are preferred to it.
 _SHORT_LICENSE = 120
 _MAX_SBOM_SIZE = 16 * 1024 ** 2
-_CREDENTIALS_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@")
 
 
 class License(namedtuple("License", ["expression", "ids", "names", "text"])):
@@ -166,19 +165,6 @@ def read_license(path):
 
 
 # Origins ---------------------------------------------------------------------------
-
-
-def strip_credentials(url):
-    """Return ``url`` with its user info (user, password, token) removed entirely."""
-    if not url:
-        return url
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return _CREDENTIALS_IN_TEXT.sub(r"\1", url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, parts.fragment))
 
 
 Origin = namedtuple("Origin", ["url", "sha256"])

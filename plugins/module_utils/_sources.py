@@ -29,7 +29,7 @@ from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import ConnectionError as UrlConnectionError
-from ansible.module_utils.urls import mask_url, open_url
+from ansible.module_utils.urls import open_url
 
 from ansible_collections.offline.wagon.plugins.module_utils._destination import (
     externally_managed_error,
@@ -42,6 +42,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._interpreter import 
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._plan import InstallPlan, SelectedWheel, installed_map
 from ansible_collections.offline.wagon.plugins.module_utils._records import read_records
+from ansible_collections.offline.wagon.plugins.module_utils._urls import mask_url
 
 # Algorithms a checksum may name. MD5 and SHA-1 are refused: a checksum here
 # vouches for code about to be installed, and both allow forged collisions.
@@ -108,14 +109,6 @@ def verify_checksum(path, checksum, label):
         )
 
 
-def safe_url(url):
-    """``url`` with any user name and password in it masked, for messages and records."""
-    try:
-        return mask_url(url)
-    except ValueError:
-        return "<an unparsable URL>"
-
-
 def _one_line(text):
     return " ".join(to_native(text).split())
 
@@ -129,7 +122,7 @@ def download(url, directory, checksum=None, url_username=None, url_password=None
     and the reason: an HTTP status, a refused or timed-out connection, a
     certificate that does not verify, a mismatched checksum.
     """
-    shown = safe_url(url)
+    shown = mask_url(url)
     name = os.path.basename(url.split("?", 1)[0].split("#", 1)[0].rstrip("/")) or "wagon"
     # The file name is only for messages; a safe one whatever the URL says.
     target = os.path.join(directory, re.sub(r"[^A-Za-z0-9._+-]", "_", name)[:200].lstrip(".") or "wagon")
@@ -280,4 +273,4 @@ def install_from_source(src, runner, checksum=None, tmpdir=None, download_option
         if known is not None:
             return known, False
     with DownloadedArchive(src, tmpdir, checksum=parsed, **(download_options or {})) as path:
-        return install_wagon(path, runner=runner, origin=origin or safe_url(src), **install_args), True
+        return install_wagon(path, runner=runner, origin=origin or mask_url(src), **install_args), True

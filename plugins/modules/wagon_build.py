@@ -387,7 +387,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._build import (
     build_wagon,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._resolve import url_secrets
+from ansible_collections.offline.wagon.plugins.module_utils._urls import url_secrets
 from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
 
 # Options whose values may hold URLs with credentials.

@@ -28,7 +28,6 @@ from ansible_collections.offline.wagon.plugins.module_utils._sbom import (
     read_sbom,
     sbom_components,
     sbom_problems,
-    strip_credentials,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256
 from tests.support.fixtures import make_wheel
@@ -85,21 +84,6 @@ def test_read_license_from_a_wheel(tmp_path):
 
 
 # Origins -------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "url, expected",
-    [
-        ("https://user:secret@pypi.example.com/packages/x.whl", "https://pypi.example.com/packages/x.whl"),
-        ("https://token@host:8443/simple/x/", "https://host:8443/simple/x/"),
-        ("https://u:p%40ss@host/a?b=c#sha256=1", "https://host/a?b=c#sha256=1"),
-        ("https://files.pythonhosted.org/packages/x.whl", "https://files.pythonhosted.org/packages/x.whl"),
-        ("file:///srv/wheelhouse/x.whl", "file:///srv/wheelhouse/x.whl"),
-        (None, None),
-    ],
-)
-def test_strip_credentials(url, expected):
-    assert strip_credentials(url) == expected
 
 
 def test_origins_from_report():

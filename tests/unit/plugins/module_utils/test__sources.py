@@ -17,7 +17,6 @@ from ansible_collections.offline.wagon.plugins.module_utils._sources import (
     is_url,
     parse_checksum,
     recorded_install,
-    safe_url,
     verify_checksum,
 )
 from tests.support.fixtures import serve_directory
@@ -57,11 +56,6 @@ def test_verify_checksum(tmp_path):
     verify_checksum(str(path), None, "a")
     with pytest.raises(DownloadError, match="checksum says"):
         verify_checksum(str(path), parse_checksum("sha384:" + "0" * 96), "a")
-
-
-def test_safe_url_masks_credentials():
-    assert safe_url("https://u:p4ss@host/x.wgn") == "https://****:****@host/x.wgn"
-    assert safe_url("https://host/x.wgn") == "https://host/x.wgn"
 
 
 def test_download_removes_its_directory_on_success_and_failure(tmp_path):
