@@ -27,6 +27,7 @@ directory the caller chose: member names never become paths.
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import io
@@ -154,15 +155,33 @@ def _write_tar_gz(dest, top, members, files):
 # Reading -----------------------------------------------------------------
 
 
-def detect_format(path):
-    """Return ``"zip"`` or ``"tar"`` from the first bytes of ``path``; raise ArchiveError otherwise."""
+def open_regular_file(path):
+    """Open ``path`` for reading, once; raise ArchiveError unless it is a regular file.
+
+    The open does not block (a FIFO with no writer would hang a plain open),
+    and the type is checked on the descriptor, so what is checked is what is
+    read, even if the path is swapped meanwhile.
+    """
     try:
-        with open(path, "rb") as stream:
-            head = stream.read(512)
-    except IsADirectoryError:
-        raise ArchiveError("%s is a directory, not a wagon archive" % path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ArchiveError("%s does not exist" % path)
+    except OSError as error:
+        raise ArchiveError("cannot read %s: %s" % (path, error.strerror or error))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise ArchiveError("%s is %s, not a wagon archive (a regular file)" % (path, kind))
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    return os.fdopen(fd, "rb")
+
+
+def detect_format(stream, path):
+    """Return ``"zip"`` or ``"tar"`` from the first bytes of the open ``stream``; raise ArchiveError otherwise."""
+    try:
+        head = stream.read(512)
+        stream.seek(0)
     except OSError as error:
         raise ArchiveError("cannot read %s: %s" % (path, error.strerror or error))
     if not head:
@@ -172,6 +191,12 @@ def detect_format(path):
     if head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")) or head[257:262] == b"ustar":
         return "tar"
     raise ArchiveError("%s is not a wagon archive: it is neither a zip nor a tar file" % path)
+
+
+def checksum_mismatch(label, algorithm, expected, found):
+    """The one message for a file whose ``algorithm`` digest is ``found`` where ``expected`` was asked for."""
+    return "%s has %s %s, but checksum says %s: not the expected archive (nothing was installed)" % (
+        label, algorithm, found, expected)
 
 
 def check_member_name(archive, name):
@@ -201,16 +226,19 @@ class WagonArchive(object):
 
     def __init__(self, path, max_members=MAX_MEMBERS, max_total_size=MAX_TOTAL_SIZE):
         self.path = path
-        self.format = detect_format(path)
+        # One descriptor for everything read (members, digests): a path
+        # swapped after opening changes nothing of what is checked and used.
+        self._stream = open_regular_file(path)
         self._zip = self._tar = None
         self._tar_members = {}
         self.members = {}
         try:
+            self.format = detect_format(self._stream, path)
             if self.format == "zip":
-                self._zip = zipfile.ZipFile(path)
+                self._zip = zipfile.ZipFile(self._stream)
                 entries = self._zip_entries()
             else:
-                self._tar = tarfile.open(path, "r:*")
+                self._tar = tarfile.open(fileobj=self._stream, mode="r:*")
                 entries = self._tar_entries()
             total = 0
             for count, member in enumerate(entries, 1):
@@ -230,7 +258,11 @@ class WagonArchive(object):
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, OSError, ValueError, RuntimeError) as error:
             self.close()
             raise ArchiveError("%s is corrupt or truncated: %s" % (path, error))
-        self.top = self._find_top()
+        try:
+            self.top = self._find_top()
+        except ArchiveError:
+            self.close()
+            raise
 
     def _zip_entries(self):
         for info in self._zip.infolist():
@@ -275,10 +307,20 @@ class WagonArchive(object):
         self.close()
 
     def close(self):
-        for handle in (self._zip, self._tar):
+        for handle in (self._zip, self._tar, self._stream):
             if handle is not None:
                 handle.close()
-        self._zip = self._tar = None
+        self._zip = self._tar = self._stream = None
+
+    def digest(self, algorithm="sha256"):
+        """The hex ``algorithm`` digest of the whole archive file, read through the descriptor held open."""
+        digest = hashlib.new(algorithm)
+        fd, offset = self._stream.fileno(), 0
+        # pread: the readers' own position in the stream is left alone.
+        for chunk in iter(lambda: os.pread(fd, _CHUNK, offset), b""):
+            digest.update(chunk)
+            offset += len(chunk)
+        return digest.hexdigest()
 
     # Member access ---------------------------------------------------------
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 
-from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
+from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive, checksum_mismatch
 from ansible_collections.offline.wagon.plugins.module_utils._destination import (
     externally_managed_error,
     inspect_venv,
@@ -34,7 +34,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._destination import 
     venv_destination,
     venv_lock,
 )
-from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._errors import ArchiveError, CommandError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter
 from ansible_collections.offline.wagon.plugins.module_utils._journal import (
     Journal,
@@ -63,7 +63,6 @@ from ansible_collections.offline.wagon.plugins.module_utils._records import (
 )
 from ansible_collections.offline.wagon.plugins.module_utils._requirements import marker_environment, required_names
 from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
-from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256
 from ansible_collections.offline.wagon.plugins.module_utils._wheel_install import install_wheels, remove_distribution
 
 InstallResult = namedtuple("InstallResult", ["plan", "info", "metadata", "archive_sha256", "installed", "target"])
@@ -76,8 +75,12 @@ _DEFAULT_OPTIONS = dict(
 )
 
 
-def install_wagon(src, venv, runner, check_mode=False, origin=None, **options):
+def install_wagon(src, venv, runner, check_mode=False, origin=None, checksum=None, **options):
     """Bring ``venv`` to ``options["state"]`` for the wagon at ``src``; return an InstallResult.
+
+    The archive is opened once: its checksum (``checksum``, with
+    ``algorithm`` and ``digest``, when given), its sha256, its metadata and
+    its wheels are all read through that one descriptor.
 
     With ``venv`` None, the destination is the environment of the interpreter
     ``python`` instead (see :func:`interpreter_destination`); one that is
@@ -87,9 +90,13 @@ def install_wagon(src, venv, runner, check_mode=False, origin=None, **options):
     leave the destination as it was) on any failure.
     """
     with WagonArchive(src) as archive:
+        if checksum is not None:
+            found = archive.digest(checksum.algorithm)
+            if found != checksum.digest:
+                raise ArchiveError(checksum_mismatch("src %s" % (origin or src), checksum.algorithm, checksum.digest, found))
         metadata = archive.read_metadata()
         archive.check_listed(metadata)
-        return _install(archive, metadata, file_sha256(src), origin or src, venv, runner, check_mode, options)
+        return _install(archive, metadata, archive.digest("sha256"), origin or src, venv, runner, check_mode, options)
 
 
 def plan_install(metadata, archive_sha256, origin, venv, runner, **options):

@@ -31,6 +31,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import ConnectionError as UrlConnectionError
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.offline.wagon.plugins.module_utils._archive import checksum_mismatch, open_regular_file
 from ansible_collections.offline.wagon.plugins.module_utils._destination import (
     externally_managed_error,
     interpreter_destination,
@@ -103,10 +104,26 @@ def verify_checksum(path, checksum, label):
         return
     found = file_digest(path, checksum.algorithm)
     if found != checksum.digest:
-        raise DownloadError(
-            "%s has %s %s, but checksum says %s: not the expected archive (nothing was installed)"
-            % (label, checksum.algorithm, found, checksum.digest)
-        )
+        raise DownloadError(checksum_mismatch(label, checksum.algorithm, checksum.digest, found))
+
+
+def writable_by_others(path):
+    """True when someone other than this user (or root) may change the bytes of the file at ``path``."""
+    status = os.stat(path)
+    return status.st_uid not in (0, os.geteuid()) or bool(status.st_mode & 0o022)
+
+
+def private_copy(src, directory):
+    """Copy the regular file ``src`` once into the private ``directory``; return the copy's path.
+
+    For an archive that another user could rewrite while it is read: the
+    copy is what gets checked and installed, whatever happens to ``src``.
+    """
+    with open_regular_file(src) as stream:
+        fd, path = tempfile.mkstemp(prefix="offline-wagon-src-", suffix=".wgn", dir=directory)
+        with os.fdopen(fd, "wb") as copy:
+            shutil.copyfileobj(stream, copy, _CHUNK)
+    return path
 
 
 def _one_line(text):
@@ -250,7 +267,8 @@ def install_from_source(src, runner, checksum=None, tmpdir=None, download_option
     """Install the wagon at ``src`` (a host path or an http(s) URL); return ``(InstallResult, downloaded)``.
 
     ``checksum`` (``<algorithm>:<hex>``) is verified before the archive is
-    read. A URL is downloaded into a private directory under ``tmpdir``,
+    read, on the very bytes then read (one descriptor; a host file that
+    another user could rewrite is first copied privately). A URL is downloaded into a private directory under ``tmpdir``,
     removed afterwards whatever happens, except when a sha256 ``checksum``
     names an archive the target already records intact (state present, no
     force): then nothing is downloaded. ``origin`` is what the install record
@@ -259,9 +277,14 @@ def install_from_source(src, runner, checksum=None, tmpdir=None, download_option
     """
     parsed = parse_checksum(checksum)
     if not is_url(src):
-        if os.path.isfile(src):
-            verify_checksum(src, parsed, "src %s" % src)
-        return install_wagon(src, runner=runner, origin=origin, **install_args), False
+        path = src
+        if os.path.isfile(src) and writable_by_others(src):
+            path = private_copy(src, tmpdir)
+        try:
+            return install_wagon(path, runner=runner, origin=origin or src, checksum=parsed, **install_args), False
+        finally:
+            if path != src:
+                os.unlink(path)
     if (
         parsed is not None and parsed.algorithm == "sha256"
         and install_args.get("state", "present") == "present" and not install_args.get("force")
@@ -272,5 +295,6 @@ def install_from_source(src, runner, checksum=None, tmpdir=None, download_option
         )
         if known is not None:
             return known, False
+    # The download's directory is private: what was checked there is what is read.
     with DownloadedArchive(src, tmpdir, checksum=parsed, **(download_options or {})) as path:
         return install_wagon(path, runner=runner, origin=origin or mask_url(src), **install_args), True

@@ -16,11 +16,11 @@ import pytest
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import (
     WagonArchive,
-    detect_format,
     write_archive,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import ArchiveError, MetadataError
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
+from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256
 
 WHEEL = "six-1.16.0-py2.py3-none-any.whl"
 WHEEL_BYTES = b"PK\x05\x06" + b"\x00" * 18  # an empty zip is enough here
@@ -225,8 +225,25 @@ def test_missing_empty_and_non_archive_files(tmp_path, content, message):
 
 
 def test_a_directory_is_not_an_archive(tmp_path):
-    with pytest.raises(ArchiveError, match="is a directory"):
-        detect_format(str(tmp_path))
+    with pytest.raises(ArchiveError, match="is a directory, not a wagon archive"):
+        WagonArchive(str(tmp_path))
+
+
+def test_a_fifo_is_refused_at_once_not_read(tmp_path):
+    fifo = str(tmp_path / "x.wgn")
+    os.mkfifo(fifo)  # no writer: a plain open would block for ever
+    with pytest.raises(ArchiveError, match="is a FIFO, not a wagon archive"):
+        WagonArchive(fifo)
+
+
+def test_a_path_swapped_after_opening_changes_nothing_read(tmp_path):
+    first = make_zip(tmp_path / "a.wgn", [("six/package.json", b'{"package_name": "six", "wheels": []}')])
+    other = make_zip(tmp_path / "b.wgn", [("other/package.json", b'{"package_name": "other", "wheels": []}')])
+    with WagonArchive(first) as archive:
+        before = archive.digest()
+        os.rename(other, first)
+        assert archive.read_metadata().name == "six"
+        assert archive.digest() == before != file_sha256(first)
 
 
 @pytest.mark.parametrize("archive_format", ["zip", "tar.gz"])

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive, detect_format
+from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
 from ansible_collections.offline.wagon.plugins.module_utils._build import (
     BuildRequest,
     build_wagon,
@@ -171,7 +171,8 @@ def test_files_errors(tmp_path, links):
 
 def test_tar_gz(tmp_path, links):
     result = build_wagon(request(tmp_path, links, archive_format="tar.gz"), run)
-    assert detect_format(result.archive) == "tar"
+    with WagonArchive(result.archive) as archive:
+        assert archive.format == "tar"
     names = members(result.archive)[1]
     assert "Demo/wheels/leaf-0.1-py3-none-any.whl" in names
     again = build_wagon(request(tmp_path, links, archive_format="tar.gz", dest=str(tmp_path / "other")), run)

@@ -21,6 +21,8 @@ from ansible_collections.offline.wagon.plugins.module_utils._errors import (
 from ansible_collections.offline.wagon.plugins.module_utils._install import install_wagon, plan_install
 from ansible_collections.offline.wagon.plugins.module_utils._plan import wheel_identity
 from ansible_collections.offline.wagon.plugins.module_utils._records import read_records
+from ansible_collections.offline.wagon.plugins.module_utils import _sources
+from ansible_collections.offline.wagon.plugins.module_utils._sources import install_from_source
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import create_metadata
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256, read_wheel_metadata
 from tests.support.fixtures import make_cext_wheel, make_wheel
@@ -385,3 +387,54 @@ def test_a_killed_run_is_undone_first_and_counts_as_a_change(tmp_path, wheels, v
     assert real.plan.changed and real.plan.to_dict()["interrupted"] is True
     assert tree_state(target) == before
     assert not install_wagon(wagon, target, run).plan.changed
+
+
+def _two_wagons(tmp_path, wheels):
+    """``(src, other)``: demo-app 1.0 at ``src`` and 2.0 at ``other``, in separate directories."""
+    (tmp_path / "v2").mkdir()
+    other = make_wagon(tmp_path / "v2", [make_wheel(wheels, "demo-app", "2.0")])
+    src = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")])
+    return src, other
+
+
+def test_a_src_renamed_over_after_the_checksum_check_is_not_what_gets_installed(tmp_path, wheels, venv, monkeypatch):
+    src, other = _two_wagons(tmp_path, wheels)
+    expected = file_sha256(src)
+    target = venv("3.12")
+    real_digest = WagonArchive.digest
+
+    def digest_then_swap(self, algorithm="sha256"):
+        value = real_digest(self, algorithm)
+        if os.path.exists(other):
+            os.rename(other, src)  # the attacker's move, right after the check
+        return value
+
+    monkeypatch.setattr(WagonArchive, "digest", digest_then_swap)
+    result, _downloaded = install_from_source(src, run, checksum="sha256:" + expected, venv=target)
+    assert installed(target)["demo-app"] == "1.0"
+    assert result.archive_sha256 == expected
+    assert read_records(target)["demo-app"]["archive_sha256"] == expected
+
+
+def test_a_src_others_may_rewrite_is_read_from_a_private_copy(tmp_path, wheels, venv, monkeypatch):
+    src, other = _two_wagons(tmp_path, wheels)
+    expected = file_sha256(src)
+    os.chmod(src, 0o666)
+    target = venv("3.12")
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    real_copy = _sources.private_copy
+
+    def copy_then_rewrite(path, directory):
+        copied = real_copy(path, directory)
+        with open(other, "rb") as new, open(path, "r+b") as old:  # the same inode, rewritten in place
+            old.write(new.read())
+            old.truncate()
+        return copied
+
+    monkeypatch.setattr(_sources, "private_copy", copy_then_rewrite)
+    result, _downloaded = install_from_source(src, run, checksum="sha256:" + expected, venv=target, tmpdir=str(private))
+    assert installed(target)["demo-app"] == "1.0"
+    assert result.archive_sha256 == expected != file_sha256(src)
+    assert read_records(target)["demo-app"]["archive"] == src
+    assert os.listdir(str(private)) == []  # the copy is gone
