@@ -71,9 +71,9 @@ from ansible_collections.offline.wagon.plugins.module_utils._interpreter import 
 from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult
 
 
-def run(argv, cwd=None, env=None):
+def run(argv, cwd=None, env=None, timeout=None):
     proc = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, check=False)
+                          universal_newlines=True, check=False, timeout=timeout)
     return CommandResult(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -76,7 +76,9 @@ class ActionModule(ActionBase):
                 result["transferred"] = False
                 return result
 
-            venv = args.get("venv") or args.get("virtualenv")
+            venv = args.get("venv", args.get("virtualenv"))
+            if venv is not None and not str(venv).strip():
+                raise AnsibleActionFail("venv %r is not a path: give the directory of the virtualenv" % venv)
             if venv and args.get("python"):
                 # As the module would say; checked here since a no-op may never reach it.
                 raise AnsibleActionFail("parameters are mutually exclusive: venv|python")
@@ -124,6 +126,9 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(
                 "the wagon %s does not exist on the controller (for an archive already on the host, set remote_src=true)" % src
             )
+        if not os.path.isfile(found):
+            # A FIFO or a device would hang or flood the read; a directory is no wagon.
+            raise AnsibleActionFail("the wagon %s on the controller is not a regular file" % found)
         try:
             return found, self._loader.get_real_file(found, decrypt=True)
         except AnsibleError as error:

@@ -13,6 +13,7 @@ import configparser
 import contextlib
 import fcntl
 import os
+import time
 from collections import namedtuple
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
@@ -23,7 +24,8 @@ from ansible_collections.offline.wagon.plugins.module_utils._records import RECO
 # ``home`` holds the install records (``<home>/.offline-wagon``); ``python`` is
 # the interpreter whose environment changes; ``label`` names the destination in
 # messages and diffs; ``venv`` is the venv's path (None for an interpreter
-# that is not a venv); ``lock`` is the path venv_lock serialises on.
+# that is not a venv); ``lock`` is the directory venv_lock locks (the venv, or
+# the interpreter's site-packages).
 Destination = namedtuple("Destination", ["home", "python", "label", "venv", "lock"])
 
 
@@ -43,13 +45,24 @@ def interpreter_destination(python, runner):
         return venv_destination(info.prefix), info
     if not info.purelib:
         raise WagonError("%s reports no site-packages directory (sysconfig purelib): nowhere to install" % python)
-    records = record_dir(info.purelib)
-    return Destination(info.purelib, python, python, None, records), info
+    return Destination(info.purelib, python, python, None, info.purelib), info
 
 
 def _only_our_leftovers(venv):
     """True when ``venv`` holds nothing but what a killed creation of ours left (its record directory)."""
     return os.listdir(venv) == [RECORD_DIRNAME]
+
+
+def check_venv_path(venv):
+    """Raise WagonError when ``venv`` cannot be a venv: not a path, a file, a non-empty directory without pyvenv.cfg."""
+    if not venv or not venv.strip() or "\x00" in venv:
+        raise WagonError("venv %r is not a path: give the directory of the virtualenv" % venv)
+    if os.path.isfile(venv) or (os.path.lexists(venv) and not os.path.isdir(venv)):
+        raise WagonError("venv path %s exists and is not a directory" % venv)
+    if is_venv(venv):
+        return
+    if os.path.isdir(venv) and os.listdir(venv) and not _only_our_leftovers(venv) and not pending(record_dir(venv)):
+        raise WagonError("venv path %s is a non-empty directory that is not a virtualenv (no pyvenv.cfg)" % venv)
 
 
 def inspect_venv(venv, runner, creating_python=None):
@@ -59,12 +72,9 @@ def inspect_venv(venv, runner, creating_python=None):
     would create it (``creating_python``). Raise WagonError when the path
     cannot be a venv (a file, a non-empty directory without pyvenv.cfg).
     """
-    if os.path.isfile(venv) or (os.path.lexists(venv) and not os.path.isdir(venv)):
-        raise WagonError("venv path %s exists and is not a directory" % venv)
+    check_venv_path(venv)
     if is_venv(venv):
         return True, probe_interpreter(venv_python(venv), runner)
-    if os.path.isdir(venv) and os.listdir(venv) and not _only_our_leftovers(venv) and not pending(record_dir(venv)):
-        raise WagonError("venv path %s is a non-empty directory that is not a virtualenv (no pyvenv.cfg)" % venv)
     if not creating_python:
         raise WagonError("venv %s does not exist and no venv_python was given to create it" % venv)
     return False, probe_interpreter(creating_python, runner)
@@ -88,20 +98,100 @@ def externally_managed_error(info):
     )
 
 
-@contextlib.contextmanager
-def venv_lock(venv):
-    """Hold an exclusive lock for changes to ``venv``.
+DEFAULT_LOCK_TIMEOUT = 60
+_LOCK_POLL = 0.05
 
-    The lock is taken on the venv's parent directory, which exists before and
-    after the venv (so creation is serialised too) and needs no lock file.
-    The kernel drops it when the process dies, however it dies.
+
+@contextlib.contextmanager
+def venv_lock(directory, timeout=DEFAULT_LOCK_TIMEOUT):
+    """Hold the exclusive lock of one destination (its ``directory``: the venv, or an interpreter's site-packages).
+
+    The lock is a ``flock`` on the directory itself, so installs into sibling
+    venvs never wait for each other, and the kernel drops it when the holder
+    dies, however it dies. A venv that does not exist yet is made empty to be
+    locked (``python -m venv`` fills an empty directory); it is removed again
+    on the way out if nothing was put into it. Yield whether the directory
+    was made here. Wait at most ``timeout`` seconds, then raise WagonError
+    naming the holder.
     """
-    parent = os.path.dirname(os.path.abspath(venv)) or "/"
+    deadline = time.monotonic() + max(timeout, 0)
+    while True:
+        made = _make_missing_dir(directory)
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            _wait_for_lock(fd, directory, deadline, timeout)
+            # A holder that removed the directory (a rollback of its creation)
+            # leaves us the lock of a directory that is no longer there: again.
+            if _same_file(fd, directory):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        yield made
+    finally:
+        try:
+            if made and os.path.isdir(directory) and not os.listdir(directory):
+                os.rmdir(directory)
+        finally:
+            os.close(fd)
+
+
+def _make_missing_dir(directory):
+    if os.path.isdir(directory):
+        return False
+    parent = os.path.dirname(os.path.abspath(directory))
     if not os.path.isdir(parent):
         os.makedirs(parent, 0o755)
-    fd = os.open(parent, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+        os.mkdir(directory, 0o755)
+    except FileExistsError:
+        return False  # another install made it first
+    return True
+
+
+def _same_file(fd, path):
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _wait_for_lock(fd, directory, deadline, timeout):
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise WagonError(
+                    "%s is locked by another install%s, which did not finish within %s seconds (lock_timeout): "
+                    "nothing was changed; wait for it, or stop it if it is stuck"
+                    % (directory, _describe_holder(fd), timeout)
+                )
+            time.sleep(_LOCK_POLL)
+
+
+def _describe_holder(fd):
+    """`` (pid N: its command line)`` of the process holding the flock on ``fd``, from /proc/locks (Linux); else ``""``."""
+    status = os.fstat(fd)
+    device = "%02x:%02x:%d" % (os.major(status.st_dev), os.minor(status.st_dev), status.st_ino)
+    try:
+        with open("/proc/locks") as stream:
+            lines = stream.read().splitlines()
+    except OSError:
+        return ""
+    for line in lines:
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 4242 00:2b:1234 0 EOF"; waiters' lines have "->" after the number.
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == device:
+            pid = fields[4]
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as stream:
+                    command = stream.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+            except OSError:
+                command = ""
+            return " (pid %s%s)" % (pid, ": " + command[:120] if command else "")
+    return ""

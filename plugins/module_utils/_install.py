@@ -28,13 +28,15 @@ from collections import namedtuple
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive, checksum_mismatch
 from ansible_collections.offline.wagon.plugins.module_utils._destination import (
+    DEFAULT_LOCK_TIMEOUT,
+    check_venv_path,
     externally_managed_error,
     inspect_venv,
     interpreter_destination,
     venv_destination,
     venv_lock,
 )
-from ansible_collections.offline.wagon.plugins.module_utils._errors import ArchiveError, CommandError, WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._errors import ArchiveError, CommandError, WagonError, describe_os_error
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter
 from ansible_collections.offline.wagon.plugins.module_utils._journal import (
     Journal,
@@ -62,7 +64,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._records import (
     write_record,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._requirements import marker_environment, required_names
-from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
+from ansible_collections.offline.wagon.plugins.module_utils._runner import WORK_TIMEOUT, hermetic_environment
 from ansible_collections.offline.wagon.plugins.module_utils._wheel_install import install_wheels, remove_distribution
 
 InstallResult = namedtuple("InstallResult", ["plan", "info", "metadata", "archive_sha256", "installed", "target"])
@@ -72,6 +74,7 @@ InstallResult.__new__.__defaults__ = (None,)
 _DEFAULT_OPTIONS = dict(
     state="present", force=False, venv_python_path=None, ignore_platform=False, python=None,
     break_system_packages=False, allow_conflicts=False, compile_bytecode=True, install_pip=False,
+    lock_timeout=DEFAULT_LOCK_TIMEOUT,
 )
 
 
@@ -114,56 +117,84 @@ def _install(archive, metadata, archive_sha256, origin, venv, runner, check_mode
     if unknown:
         raise TypeError("unknown install options: %s" % ", ".join(sorted(unknown)))
     options = dict(_DEFAULT_OPTIONS, **options)
-    state = options["state"]
     if venv is None:
         destination, info = interpreter_destination(options["python"], runner)
         if destination.venv is None and info.externally_managed and not options["break_system_packages"]:
             raise externally_managed_error(info)
     else:
-        destination = venv_destination(venv)
-    recovered = False
-    if check_mode and interrupted(record_dir(destination.home)):
+        check_venv_path(venv)
+        destination, info = venv_destination(venv), None
+    job = _Job(archive, metadata, archive_sha256, origin, runner, options, destination)
+    if check_mode:
+        if interrupted(record_dir(destination.home)):
+            return job.interrupted_result()
+        return job.decide(info, apply=False)
+    if venv is not None and options["state"] == "absent" and not os.path.isdir(venv) and not half_removed_venv(venv):
+        return job.decide(info, apply=False)  # nothing to remove, and no directory to make just to lock it
+    try:
+        with venv_lock(destination.lock, options["lock_timeout"]) as job.made_dir:
+            # Everything is decided under the lock: what an earlier, killed run
+            # left, what the destination holds, what to do.
+            job.recovered = _recover(destination)
+            if venv is None:
+                # Look again under the lock (another install may have finished meanwhile).
+                job.destination, info = interpreter_destination(options["python"], runner)
+            return job.decide(info, apply=True)
+    except OSError as error:
+        raise WagonError("installing into %s failed: %s" % (destination.label, describe_os_error(error)))
+
+
+class _Job(object):
+    """One install: what it is given, and the decision then the work, for check mode and real runs alike."""
+
+    def __init__(self, archive, metadata, archive_sha256, origin, runner, options, destination):
+        self.archive, self.metadata, self.archive_sha256, self.origin = archive, metadata, archive_sha256, origin
+        self.runner, self.options, self.destination = runner, options, destination
+        self.recovered = False
+        self.made_dir = False  # the venv's directory was made by this run, to lock it
+
+    def result(self, plan, info, installed, target=None):
+        return InstallResult(plan, info, self.metadata, self.archive_sha256, installed, target)
+
+    def interrupted_result(self):
         # What the venv will be once the killed run is undone is not known
         # before it is undone, and undoing it is a change: say so, plan nothing.
-        plan = InstallPlan(destination.label, state, [], None, record={"name": metadata.name, "wheels": []})
+        destination = self.destination
+        plan = InstallPlan(destination.label, self.options["state"], [], None,
+                           record={"name": self.metadata.name, "wheels": []})
         plan.interrupted = True
-        plan.create_venv = venv is not None and begins_with_venv(record_dir(destination.home))
+        plan.create_venv = destination.venv is not None and begins_with_venv(record_dir(destination.home))
         plan.note = (
             "an earlier install into %s was killed halfway: a real run first puts back what it left, "
             "then plans again" % destination.label
         )
-        return InstallResult(plan, None, metadata, archive_sha256, [])
-    if not check_mode:
-        recovered = _recover(destination)
-        if recovered and venv is None:
-            destination, info = interpreter_destination(options["python"], runner)
-    if venv is not None:
-        if state == "absent" and not is_venv(venv):
+        return self.result(plan, None, [])
+
+    def decide(self, info, apply):
+        """Plan against the destination as it is now; with ``apply``, carry the plan out."""
+        destination, options, metadata = self.destination, self.options, self.metadata
+        state, venv = options["state"], destination.venv
+        if venv is not None and state == "absent" and not is_venv(venv):
             plan = InstallPlan(venv, state, [], None, record={"name": metadata.name, "wheels": []})
-            plan.interrupted = recovered  # undoing a killed creation removed it: that was a change
+            plan.interrupted = self.recovered  # undoing a killed creation removed it: that was a change
             plan.note = "the venv %s does not exist: nothing removed" % venv
-            return InstallResult(plan, None, metadata, archive_sha256, [])
-        exists, info = inspect_venv(venv, runner, options["venv_python_path"])
-    else:
+            return self.result(plan, None, [])
         exists = True
-    wagon_target, filenames = target_wheels(metadata, info, state, options["ignore_platform"])
-    # Removal needs no fit: a wagon that no longer fits can still go.
-    wheels = select_wheels(metadata, info, options["ignore_platform"] or state == "absent", filenames=filenames)
-    plan = _plan(destination, state, wheels, info if exists else None, metadata, origin, archive_sha256, wagon_target,
-                 options, recovered)
-    if plan.changed and state == "present" and archive is not None:
-        # Whatever the plan, a wagon is accepted only when the wheels it
-        # would install or record are the bytes its metadata names.
-        archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
-    if check_mode or not plan.has_work:
-        return InstallResult(plan, info, metadata, archive_sha256, _wagon_installed(plan.after(), wheels), wagon_target)
-    with venv_lock(destination.lock):
-        # Look again under the lock: another install may have finished meanwhile.
-        if exists:
-            info = probe_interpreter(destination.python, runner)
-            plan = _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wagon_target, options, recovered)
-        info = _apply(plan, archive, metadata, info, runner, options, destination)
-    return InstallResult(plan, info, metadata, archive_sha256, _wagon_installed(installed_map(info), wheels), wagon_target)
+        if destination.venv is not None and info is None:
+            exists, info = inspect_venv(destination.venv, self.runner, options["venv_python_path"])
+        wagon_target, filenames = target_wheels(metadata, info, state, options["ignore_platform"])
+        # Removal needs no fit: a wagon that no longer fits can still go.
+        wheels = select_wheels(metadata, info, options["ignore_platform"] or state == "absent", filenames=filenames)
+        plan = _plan(destination, state, wheels, info if exists else None, metadata, self.origin, self.archive_sha256,
+                     wagon_target, options, self.recovered)
+        if plan.changed and state == "present" and self.archive is not None:
+            # Whatever the plan, a wagon is accepted only when the wheels it
+            # would install or record are the bytes its metadata names.
+            self.archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
+        if apply and plan.has_work:
+            info = _apply(plan, self.archive, metadata, info, self.runner, options, destination, self.made_dir)
+            return self.result(plan, info, _wagon_installed(installed_map(info), wheels), wagon_target)
+        return self.result(plan, info, _wagon_installed(plan.after(), wheels), wagon_target)
 
 
 def _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wagon_target, options, recovered):
@@ -185,16 +216,24 @@ def _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wa
 
 
 def _recover(destination):
-    """Undo an install of an earlier run that was killed halfway (its journal is still there); return whether that changed anything."""
+    """Undo an install of an earlier run that was killed halfway (its journal is still there); return whether that changed anything.
+
+    The caller holds the destination's lock.
+    """
     if not pending(record_dir(destination.home)) and not (destination.venv and half_removed_venv(destination.venv)):
         return False
-    with venv_lock(destination.lock):
+    try:
         if destination.venv:
             drop_half_removed_venv(destination.venv)
         changed = recover(record_dir(destination.home))
-        if os.path.isdir(destination.home):
-            _drop_empty_record_dir(destination.home)
-        return changed
+    except OSError as error:
+        raise WagonError(
+            "putting back what a killed install left in %s failed: %s; its journal (%s) stays, and the next run "
+            "tries again" % (destination.label, describe_os_error(error), pending(record_dir(destination.home)))
+        )
+    if os.path.isdir(destination.home):
+        _drop_empty_record_dir(destination.home)
+    return changed
 
 
 def _drop_empty_record_dir(home):
@@ -215,8 +254,12 @@ def _requested(metadata, wheels):
     return {w.canonical_name for w in wheels}
 
 
-def _apply(plan, archive, metadata, info, runner, options, destination):
-    """Carry out ``plan`` on ``destination`` under a journal; return the fresh InterpreterInfo."""
+def _apply(plan, archive, metadata, info, runner, options, destination, made_dir=False):
+    """Carry out ``plan`` on ``destination`` under a journal; return the fresh InterpreterInfo.
+
+    ``made_dir``: the venv's directory was made by this run (to lock it), so
+    undoing the venv's creation removes the directory too.
+    """
     venv, home = destination.venv, destination.home
     if plan.install_pip and not info.bundled_pip:
         raise WagonError(
@@ -224,7 +267,7 @@ def _apply(plan, archive, metadata, info, runner, options, destination):
             "python3-venv): put pip into the wagon (wagon_build requirements) or set install_pip=false"
             % (info.executable, info.stdlib)
         )
-    was_empty_dir = plan.create_venv and os.path.isdir(venv)
+    was_empty_dir = plan.create_venv and os.path.isdir(venv) and not made_dir
     journal = Journal.begin(record_dir(home))
     try:
         if plan.create_venv:
@@ -262,21 +305,33 @@ def _apply(plan, archive, metadata, info, runner, options, destination):
         journal.commit()
         return info
     except OSError as error:
-        journal.rollback()
+        _roll_back(journal, plan, error)
         raise WagonError(
-            "installing into %s failed, and everything was put back as it was: %s%s"
-            % (plan.venv, error.strerror or error, " (%s)" % error.filename if error.filename else "")
+            "installing into %s failed, and everything was put back as it was: %s" % (plan.venv, describe_os_error(error))
         )
-    except BaseException:
-        journal.rollback()
+    except BaseException as error:
+        _roll_back(journal, plan, error)
         raise
     finally:
         if os.path.isdir(home):
             _drop_empty_record_dir(home)
 
 
+def _roll_back(journal, plan, cause):
+    """Undo the journal after ``cause``; if undoing fails too, say both, and that the next run finishes it."""
+    try:
+        journal.rollback()
+    except Exception as error:  # pylint: disable=broad-except
+        what = describe_os_error(cause) if isinstance(cause, OSError) else str(cause) or type(cause).__name__
+        raise WagonError(
+            "installing into %s failed (%s), and putting things back failed too (%s): the journal %s stays, "
+            "and the next run puts back the rest before anything else"
+            % (plan.venv, what, describe_os_error(error) if isinstance(error, OSError) else error, journal.directory)
+        )
+
+
 def _run(runner, argv, what):
-    result = runner(argv, env=hermetic_environment())
+    result = runner(argv, env=hermetic_environment(), timeout=WORK_TIMEOUT)
     if result.rc != 0:
         tail = (result.stderr or result.stdout or "").strip().splitlines()[-15:]
         raise CommandError("%s failed (rc=%s): %s" % (what, result.rc, " | ".join(tail)), argv, result.rc, result.stdout, result.stderr)

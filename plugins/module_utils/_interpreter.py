@@ -27,7 +27,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._errors import (
     IncompatibleError,
     WagonError,
 )
-from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
+from ansible_collections.offline.wagon.plugins.module_utils._runner import PROBE_TIMEOUT, CommandTimeout, hermetic_environment
 
 # The probe's exit status when it runs but the Python is older than 3.6.
 PROBE_TOO_OLD = 3
@@ -249,8 +249,32 @@ def bundled_pip(stdlib):
     return os.path.join(stdlib, "ensurepip", "_bundled", wheels[-1]) if wheels else None
 
 
+def venv_prefix():
+    """The venv whose interpreter this is (its pyvenv.cfg next to or above the executable), or None.
+
+    The probe runs with -S, so site.py, which sets sys.prefix to the venv,
+    never runs, and neither do the .pth hooks and sitecustomize it would run;
+    this finds the prefix the way site.py does.
+    """
+    exe_dir = os.path.dirname(os.path.abspath(sys.executable or ""))
+    prefix = os.path.dirname(exe_dir)
+    for directory in (exe_dir, prefix):
+        if os.path.isfile(os.path.join(directory, "pyvenv.cfg")):
+            return prefix
+    return None
+
+
 def main():
-    paths = sysconfig.get_paths()
+    prefix = venv_prefix() if "site" not in sys.modules else None
+    if prefix:
+        # As site.py would have set them. sysconfig read sys.prefix on import
+        # (its default scheme and, in 3.6, its prefix), so the scheme is
+        # chosen again now and its paths get the venv explicitly.
+        sys.prefix = sys.exec_prefix = prefix
+        default_scheme = getattr(sysconfig, "get_default_scheme", None) or sysconfig._get_default_scheme
+        paths = sysconfig.get_paths(default_scheme(), vars={"base": prefix, "platbase": prefix})
+    else:
+        paths = sysconfig.get_paths()
     pointer_bits = struct.calcsize("P") * 8
     on_linux = sys.platform.startswith("linux")
     glibc = glibc_version()
@@ -525,19 +549,26 @@ def _one_line(text):
 def probe_interpreter(python, runner):
     """Run the probe with ``python`` through ``runner``; return its :class:`InterpreterInfo`.
 
-    The child gets :func:`hermetic_environment` and ``-I``, so no variable,
-    user site or working directory changes what it reports. Raises
+    The child gets :func:`hermetic_environment`, ``-I`` and ``-S``, so no
+    variable, user site, working directory or site hook (a ``.pth`` file,
+    sitecustomize) runs in it or changes what it reports. Raises
     WagonError when ``python`` is missing, a directory or not executable,
     IncompatibleError when it is older than 3.6, and CommandError when it
     fails or answers with something other than the probe's JSON; each message
     is one line naming the path.
     """
     _check_path(python)
-    argv = [python, "-I", "-c", PROBE_SOURCE]
+    # -S: no site hooks (a wheel's .pth, sitecustomize) run in the probe or disturb its answer.
+    argv = [python, "-I", "-S", "-c", PROBE_SOURCE]
     try:
-        result = runner(argv, env=hermetic_environment())
+        result = runner(argv, env=hermetic_environment(), timeout=PROBE_TIMEOUT)
     except OSError as error:
         raise CommandError("cannot run Python interpreter %s: %s" % (python, error), argv)
+    except CommandTimeout:
+        raise CommandError(
+            "Python interpreter %s did not answer the probe within %d seconds and was stopped" % (python, PROBE_TIMEOUT),
+            argv,
+        )
     if result.rc != 0:
         stderr = result.stderr or ""
         if result.rc == PROBE_TOO_OLD or "Unknown option: -I" in stderr:

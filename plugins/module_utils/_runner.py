@@ -8,17 +8,28 @@
 """How the engine runs commands.
 
 The engine never starts processes itself: it is handed a *runner*, a callable
-``runner(argv, cwd=None, env=None) -> CommandResult``. ``env``, when given, is
-the complete environment of the child (not an update). Modules pass
-:func:`module_runner`; unit tests pass a fake or a plain subprocess runner.
+``runner(argv, cwd=None, env=None, timeout=None) -> CommandResult``. ``env``,
+when given, is the complete environment of the child (not an update);
+``timeout`` is in seconds. Modules pass :func:`run_command`; unit tests pass a
+fake or :func:`run_command` itself.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 from collections import namedtuple
 
+from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError
+
 CommandResult = namedtuple("CommandResult", ["rc", "stdout", "stderr"])
+
+# How long a command of the install may take: the probe answers in well under
+# a second; creating a venv and compiling bytecode take seconds, minutes on a
+# slow host with a large wagon.
+PROBE_TIMEOUT = 60
+WORK_TIMEOUT = 1800
 
 # Variables that let a host's configuration steer pip (an index, find-links, a
 # config file), or steer Python's import path, in a child we want hermetic.
@@ -43,26 +54,38 @@ def hermetic_environment(base=None):
     return env
 
 
-def module_runner(module):
-    """Return a runner that runs commands through ``module.run_command``.
+class CommandTimeout(CommandError):
+    """A command did not finish within its time; it was stopped (with everything it started)."""
 
-    ``run_command`` only knows environment *updates*, so for a full
-    environment the module process's own ``os.environ`` is swapped for the
-    duration of the call (the module process is ours and short-lived).
+
+def run_command(argv, cwd=None, env=None, timeout=None):
+    """The engine's runner: run ``argv`` with no input; return its CommandResult.
+
+    ``timeout`` (seconds, None for none) bounds the run: past it the command's
+    whole process group is killed and CommandTimeout raised, so no probe,
+    venv creation or compile step can hang a task. Output is decoded as
+    UTF-8, undecodable bytes replaced.
     """
+    proc = subprocess.Popen(
+        list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        close_fds=True, start_new_session=True,  # its own group: a timeout stops its children too
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise CommandTimeout(
+            "%s did not finish within %s seconds and was stopped" % (" ".join(argv[:3]), timeout), argv, None
+        )
+    except BaseException:
+        _kill_group(proc)
+        raise
+    return CommandResult(proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
 
-    def run(argv, cwd=None, env=None):
-        if env is None:
-            rc, out, err = module.run_command(list(argv), cwd=cwd)
-            return CommandResult(rc, out, err)
-        saved = dict(os.environ)
-        os.environ.clear()
-        os.environ.update(env)
-        try:
-            rc, out, err = module.run_command(list(argv), cwd=cwd)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-        return CommandResult(rc, out, err)
 
-    return run
+def _kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    proc.communicate()

@@ -41,7 +41,7 @@ from email.parser import HeaderParser
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._journal import Journal
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
-from ansible_collections.offline.wagon.plugins.module_utils._runner import hermetic_environment
+from ansible_collections.offline.wagon.plugins.module_utils._runner import WORK_TIMEOUT, hermetic_environment
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import parse_core_metadata
 
 INSTALLER_NAME = "offline-wagon"
@@ -111,7 +111,7 @@ for weight, path in sorted(((size(p) + 2000, p) for p in paths), reverse=True):
 children = []
 for share in shares[1:]:
     child = subprocess.Popen(
-        [sys.executable, "-I", "-c", sys.argv[2], "--share"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        [sys.executable, "-I", "-S", "-c", sys.argv[2], "--share"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
     child.stdin.write(json.dumps(share).encode("utf-8"))
     child.stdin.close()
@@ -426,8 +426,9 @@ def compile_bytecode(info, sources, runner, workdir, journal):
     listing = os.path.join(workdir, "compile.json")
     with open(listing, "w") as stream:
         json.dump(sources, stream)
-    argv = [info.executable, "-I", "-c", COMPILE_SOURCE, listing, COMPILE_SOURCE]
-    result = runner(argv, env=hermetic_environment())
+    # -S: compiling needs no site-packages, and no .pth hook of a wheel just installed should run.
+    argv = [info.executable, "-I", "-S", "-c", COMPILE_SOURCE, listing, COMPILE_SOURCE]
+    result = runner(argv, env=hermetic_environment(), timeout=WORK_TIMEOUT)
     if result.rc != 0:
         raise CommandError(
             "compiling bytecode with %s failed (rc=%s): %s"

@@ -388,7 +388,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._build import (
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._urls import url_secrets
-from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
+from ansible_collections.offline.wagon.plugins.module_utils._runner import run_command
 
 # Options whose values may hold URLs with credentials.
 URL_OPTIONS = ("source", "index_url", "find_links", "pip_args")
@@ -460,7 +460,7 @@ def main():
         builders={str(version): path for version, path in params["builders"].items()},
     )
     try:
-        result = build_wagon(request, module_runner(module), check_mode=module.check_mode)
+        result = build_wagon(request, run_command, check_mode=module.check_mode)
     except WagonError as error:
         module.fail_json(msg=str(error))
     for warning in result.warnings:

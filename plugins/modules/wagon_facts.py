@@ -209,7 +209,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._facts import (
     validate_archive,
     venv_facts,
 )
-from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
+from ansible_collections.offline.wagon.plugins.module_utils._runner import run_command
 
 
 def main():
@@ -225,7 +225,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    runner = module_runner(module)
+    runner = run_command
 
     # The venvs' interpreters, as probed for their facts, tell which target of each archive fits them.
     interpreters = {}

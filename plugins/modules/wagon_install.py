@@ -169,6 +169,14 @@ options:
         put pip into the wagon instead.
     type: bool
     default: false
+  lock_timeout:
+    description:
+      - How many seconds to wait for another install into the same destination to finish (each venv, or each
+        interpreter's C(site-packages), has its own lock; installs into other venvs never wait).
+      - When the time is up the task fails, changing nothing, and names the process that holds the lock.
+    type: int
+    default: 60
+    version_added: 0.2.0
   remote_src:
     description:
       - V(false) (the default) takes O(src) on the controller, looked up like M(ansible.builtin.copy)'s C(src)
@@ -404,7 +412,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._errors import Wagon
 from ansible_collections.offline.wagon.plugins.module_utils._install import plan_install
 from ansible_collections.offline.wagon.plugins.module_utils._metadata import WagonMetadata
 from ansible_collections.offline.wagon.plugins.module_utils._result import install_result, python_summary
-from ansible_collections.offline.wagon.plugins.module_utils._runner import module_runner
+from ansible_collections.offline.wagon.plugins.module_utils._runner import run_command
 from ansible_collections.offline.wagon.plugins.module_utils._sources import install_from_source, is_url
 
 
@@ -431,6 +439,7 @@ def main():
             allow_conflicts=dict(type="bool", default=False),
             compile_bytecode=dict(type="bool", default=True),
             install_pip=dict(type="bool", default=False),
+            lock_timeout=dict(type="int", default=60),
             remote_src=dict(type="bool", default=False),
             # Set only by the action plugin. _origin: what the install record names as the
             # archive, for one sent from the controller (src is then a temporary copy).
@@ -457,6 +466,7 @@ def main():
         allow_conflicts=params["allow_conflicts"],
         compile_bytecode=params["compile_bytecode"],
         install_pip=params["install_pip"],
+        lock_timeout=params["lock_timeout"],
     )
     try:
         if params["_metadata"] is not None:
@@ -464,13 +474,13 @@ def main():
                 module.fail_json(msg="_metadata is set by the wagon_install action plugin in check mode only")
             metadata = WagonMetadata.from_json(params["_metadata"], "the controller's %s (package.json)" % src)
             result = plan_install(
-                metadata, params["_archive_sha256"], params["_origin"] or src, runner=module_runner(module), **install_args
+                metadata, params["_archive_sha256"], params["_origin"] or src, runner=run_command, **install_args
             )
             downloaded = False
         else:
             result, downloaded = install_from_source(
                 src,
-                module_runner(module),
+                run_command,
                 checksum=params["checksum"],
                 tmpdir=module.tmpdir,
                 download_options=dict(

@@ -38,12 +38,11 @@ def interpreter(interpreter_id):
     return find_pythons().get(interpreter_id)
 
 
-def run(argv, cwd=None, env=None):
-    """A runner for the engine (see _runner.py) backed by subprocess."""
-    from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult
+def run(argv, cwd=None, env=None, timeout=None):
+    """The engine's own runner (see _runner.py), imported late: the collection path is set up by then."""
+    from ansible_collections.offline.wagon.plugins.module_utils._runner import run_command
 
-    proc = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
-    return CommandResult(proc.returncode, proc.stdout, proc.stderr)
+    return run_command(argv, cwd=cwd, env=env, timeout=timeout)
 
 
 def base_python(venv_python=sys.executable):

@@ -517,10 +517,10 @@ def test_sbom_origins_from_an_index_have_no_credentials(tmp_path, links):
     assert SECRET.encode() not in content and b"builder" not in content
 
 
-def failing_dry_run(argv, cwd=None, env=None):
+def failing_dry_run(argv, cwd=None, env=None, timeout=None):
     if "--dry-run" in argv:
         return CommandResult(2, "", "ERROR: no report today")
-    return run(argv, cwd=cwd, env=env)
+    return run(argv, cwd=cwd, env=env, timeout=timeout)
 
 
 def test_sbom_origin_is_unknown_when_pip_cannot_report(tmp_path, links):

@@ -73,9 +73,9 @@ class CountingRunner(object):
     def __init__(self):
         self.calls = []
 
-    def __call__(self, argv, cwd=None, env=None):
+    def __call__(self, argv, cwd=None, env=None, timeout=None):
         self.calls.append((list(argv), dict(env) if env is not None else None))
-        return run(argv, cwd=cwd, env=env)
+        return run(argv, cwd=cwd, env=env, timeout=timeout)
 
     @property
     def pip_calls(self):
@@ -272,11 +272,11 @@ def test_a_venv_that_cannot_be_created_is_removed(tmp_path, wheels, pythons):
     empty = tmp_path / "empty"
     empty.mkdir()
 
-    def failing_venv(argv, cwd=None, env=None):
+    def failing_venv(argv, cwd=None, env=None, timeout=None):
         if argv[1:3] == ["-m", "venv"]:
             os.makedirs(os.path.join(argv[-1], "half-made"))
             return run(["false"])
-        return run(argv, cwd, env)
+        return run(argv, cwd, env, timeout)
 
     with pytest.raises(WagonError, match="creating venv"):
         install_wagon(wagon, str(empty), failing_venv, venv_python_path=pythons["3.12"])

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import tokenize
 
 import pytest
@@ -26,6 +27,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._interpreter import 
     probe_interpreter,
     venv_python,
 )
+from ansible_collections.offline.wagon.plugins.module_utils import _interpreter
 from ansible_collections.offline.wagon.plugins.module_utils._runner import CommandResult, hermetic_environment
 from tests.support.pythons import PYENV_ROOT, SYSTEM_PYTHON, run
 
@@ -111,8 +113,12 @@ def test_probe_lists_the_distributions_of_a_venv(python, tmp_path):
     os.makedirs(os.path.join(site, "nameless.dist-info"))
     write(os.path.join(site, "alpha", "__init__.py"), "")
     write(os.path.join(site, "helper.pth"), "")
+    # A hook that talks and writes: the probe runs no site hook, so neither happens.
+    sentinel = str(tmp_path / "the-pth-ran")
+    write(os.path.join(site, "noisy.pth"), "import sys; print('noise'); open(%r, 'w').close()\n" % sentinel)
 
     info = probe_interpreter(venv_python(venv), run)
+    assert not os.path.exists(sentinel)
     listed = [(d.name, d.version, os.path.basename(d.path)) for d in info.distributions]
     assert listed == [
         ("alpha", "2.0", "alpha-2.0.dist-info"),
@@ -143,12 +149,12 @@ def test_probe_is_hermetic(monkeypatch):
     monkeypatch.setenv("PIP_INDEX_URL", "http://mirror.invalid/")
     seen = {}
 
-    def fake(argv, cwd=None, env=None):
+    def fake(argv, cwd=None, env=None, timeout=None):
         seen.update(argv=argv, env=env)
-        return run(argv, cwd, env)
+        return run(argv, cwd, env, timeout)
 
     probe_interpreter(sys.executable, fake)
-    assert seen["argv"][:3] == [sys.executable, "-I", "-c"]
+    assert seen["argv"][:4] == [sys.executable, "-I", "-S", "-c"]
     assert "PYTHONPATH" not in seen["env"] and "PIP_INDEX_URL" not in seen["env"]
 
 
@@ -194,12 +200,12 @@ def test_probe_errors_from_the_process():
     error = fails("/bin/false", run, CommandError, "/bin/false", "not a working Python", "rc=1")
     assert error.rc == 1 and error.argv[:2] == ["/bin/false", "-I"]
 
-    def crashing(argv, cwd=None, env=None):
+    def crashing(argv, cwd=None, env=None, timeout=None):
         return CommandResult(1, "", "Traceback (most recent call last):\n  File x\nImportError: no json\n")
 
     fails("/bin/true", crashing, CommandError, "/bin/true", "ImportError: no json")
 
-    def unstartable(argv, cwd=None, env=None):
+    def unstartable(argv, cwd=None, env=None, timeout=None):
         raise OSError(8, "Exec format error")
 
     fails("/bin/true", unstartable, CommandError, "/bin/true", "Exec format error")
@@ -210,7 +216,7 @@ NOT_THE_PROBES = ["hello", "", "[1, 2]", '{"version": [3, 12, 1]}', '{"executabl
 
 @pytest.mark.parametrize("stdout", NOT_THE_PROBES)
 def test_probe_errors_on_an_answer_that_is_not_the_probes(stdout):
-    def answering(argv, cwd=None, env=None):
+    def answering(argv, cwd=None, env=None, timeout=None):
         return CommandResult(0, stdout, "")
 
     error = fails("/bin/true", answering, CommandError, "/bin/true", "did not answer the probe")
@@ -218,7 +224,7 @@ def test_probe_errors_on_an_answer_that_is_not_the_probes(stdout):
 
 
 def test_probe_refuses_pythons_older_than_3_6():
-    def python35(argv, cwd=None, env=None):
+    def python35(argv, cwd=None, env=None, timeout=None):
         return CommandResult(3, "", "Python 3.5 is too old: offline.wagon needs Python 3.6 or later\n")
 
     fails("/bin/true", python35, IncompatibleError, "/bin/true", "too old", "Python 3.5")
@@ -250,3 +256,23 @@ def test_installed_distribution_and_synthetic_info():
     assert info.describe() == "CPython 3.12.1 (/opt/py/bin/python) on macosx_11_0_arm64, macOS 14.2"
     assert info.externally_managed and info.pip_version == "24.0"
     assert "a_fact_from_a_newer_probe" not in info.to_dict()
+
+
+def test_a_python_that_never_answers_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(_interpreter, "PROBE_TIMEOUT", 1)
+    silent = tmp_path / "python3"
+    child = tmp_path / "child.pid"
+    # It starts a child of its own, which is stopped as well.
+    silent.write_text("#!/bin/sh\nsleep 600 &\necho $! > %s\nsleep 600\n" % child)
+    silent.chmod(0o755)
+    with pytest.raises(CommandError, match="did not answer the probe within 1 seconds and was stopped"):
+        probe_interpreter(str(silent), run)
+    pid = int(child.read_text())
+    for _attempt in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the probe's child %d still runs" % pid)
