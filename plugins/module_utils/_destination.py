@@ -28,6 +28,9 @@ from ansible_collections.offline.wagon.plugins.module_utils._records import RECO
 # the interpreter's site-packages).
 Destination = namedtuple("Destination", ["home", "python", "label", "venv", "lock"])
 
+# Linux's limits: a path, and one name in it.
+_PATH_MAX, _NAME_MAX = 4096, 255
+
 
 def venv_destination(venv):
     return Destination(venv, venv_python(venv), venv, venv, venv)
@@ -57,6 +60,8 @@ def check_venv_path(venv):
     """Raise WagonError when ``venv`` cannot be a venv: not a path, a file, a non-empty directory without pyvenv.cfg."""
     if not venv or not venv.strip() or "\x00" in venv:
         raise WagonError("venv %r is not a path: give the directory of the virtualenv" % venv)
+    if len(os.fsencode(venv)) >= _PATH_MAX or any(len(os.fsencode(part)) > _NAME_MAX for part in venv.split(os.sep)):
+        raise WagonError("venv path %s... is too long for a file system path" % venv[:60])
     if os.path.isfile(venv) or (os.path.lexists(venv) and not os.path.isdir(venv)):
         raise WagonError("venv path %s exists and is not a directory" % venv)
     if is_venv(venv):
@@ -139,11 +144,18 @@ def venv_lock(directory, timeout=DEFAULT_LOCK_TIMEOUT):
 
 
 def _make_missing_dir(directory):
+    """Make ``directory`` (and its missing parents); return whether ``directory`` itself was made here."""
     if os.path.isdir(directory):
         return False
-    parent = os.path.dirname(os.path.abspath(directory))
-    if not os.path.isdir(parent):
-        os.makedirs(parent, 0o755)
+    missing, parent = [], os.path.dirname(os.path.abspath(directory))
+    while not os.path.isdir(parent):  # not os.makedirs: it recurses once per level
+        missing.append(parent)
+        parent = os.path.dirname(parent)
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o755)
+        except FileExistsError:
+            pass
     try:
         os.mkdir(directory, 0o755)
     except FileExistsError:

@@ -204,13 +204,36 @@ class _Wheel(object):
         self.root_is_purelib = (wheel.get("Root-Is-Purelib") or "").strip().lower() == "true"
         metadata = parse_core_metadata(self.zip.read(self.info_dir + "/METADATA"), os.path.basename(self.path))
         self.name, self.version = metadata.name, metadata.version
+        self._check_identity()
         self.record = {}
         record = self.info_dir + "/RECORD"
         if record in seen:
-            text = self.zip.read(record).decode("utf-8")
-            for row in csv.reader(text.splitlines()):
-                if row:
-                    self.record[row[0]] = row[1] if len(row) > 1 else ""
+            try:
+                rows = list(csv.reader(self.zip.read(record).decode("utf-8").splitlines()))
+            except (UnicodeDecodeError, csv.Error) as error:
+                self._fail("its RECORD is not a CSV file (%s)" % error)
+            for row in rows:
+                if not row:
+                    continue
+                parts = row[0].split("/")
+                if row[0].startswith("/") or "\x00" in row[0] or ".." in parts:
+                    self._fail("its RECORD lists %r, a path outside the wheel" % row[0][:200])
+                self.record[row[0]] = row[1] if len(row) > 1 else ""
+
+    def _check_identity(self):
+        """The file name, the .dist-info directory and METADATA name one distribution at one version (as pip checks)."""
+        filename = os.path.basename(self.path)
+        fields = filename[:-4].split("-") if filename.endswith(".whl") else []
+        info_name, _dash, info_version = self.info_dir[: -len(".dist-info")].rpartition("-")
+        names = {canonicalize_name(self.name), canonicalize_name(info_name)}
+        versions = {_comparable_version(self.version), _comparable_version(info_version)}
+        if len(fields) in (5, 6):
+            names.add(canonicalize_name(fields[0]))
+            versions.add(_comparable_version(fields[1]))
+        if len(names) != 1:
+            self._fail("its file name, %s and METADATA (Name: %s) name different distributions" % (self.info_dir, self.name))
+        if len(versions) != 1:
+            self._fail("its file name, %s and METADATA (Version: %s) give different versions" % (self.info_dir, self.version))
 
     def entry_points(self):
         """``(console_scripts, gui_scripts)``, each ``{name: "module:attr"}``."""
@@ -231,6 +254,14 @@ class _Wheel(object):
 
     def close(self):
         self.zip.close()
+
+
+def _comparable_version(version):
+    """A version as file names spell it (``-`` becomes ``_``), lower case, without trailing ``.0``s."""
+    parts = str(version).strip().lower().replace("-", "_").split(".")
+    while len(parts) > 1 and parts[-1] == "0":
+        parts.pop()
+    return ".".join(parts)
 
 
 def _destination(wheel, member, scheme):
