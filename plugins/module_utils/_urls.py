@@ -10,8 +10,8 @@
 A URL carries secrets in its user info (``https://user:password@host``,
 ``https://token@host``) and in its query string (``?token=…``,
 ``X-Amz-Signature=…`` of a pre-signed link). Messages, results and install
-records show a URL through :func:`mask_url` (user name and query keys kept,
-values masked); the SBOM, which is for others to read, keeps neither
+records show a URL through :func:`mask_url` (user info masked, query keys
+kept and their values masked); the SBOM, which is for others to read, keeps neither
 (:func:`strip_credentials`). :func:`url_secrets` lists what is masked, for
 Ansible's ``no_log_values``.
 """
@@ -40,18 +40,14 @@ def _mask_query(query):
 def mask_url(text):
     """``text`` with the secrets of every URL in it masked.
 
-    ``https://user:secret@host`` becomes ``https://user:********@host``, a
-    token alone (``https://token@host``) ``https://********@host``, and every
-    query value ``?token=********``; the rest of the text is left as it is.
+    The user info (``https://user:secret@host``, ``https://token@host``)
+    becomes ``https://********@host`` (a user name says whose the secret is),
+    and every query value ``?token=********``; the rest is left as it is.
     """
     if not text:
         return text
 
-    def hide_userinfo(match):
-        user, colon, dummy = match.group(2).partition(":")
-        return "%s%s@" % (match.group(1), "%s:%s" % (user, MASK) if colon else MASK)
-
-    text = _USERINFO.sub(hide_userinfo, text)
+    text = _USERINFO.sub(r"\1%s@" % MASK, text)
     return _QUERY.sub(lambda match: "%s?%s" % (match.group(1), _mask_query(match.group(2))), text)
 
 

@@ -230,7 +230,7 @@ def test_index_credentials_masked_on_success(tmp_path, links):
         run,
     )
     assert SECRET not in repr(result)
-    assert "https://builder:********@127.0.0.1:9/simple" in result.commands[0]
+    assert "https://********@127.0.0.1:9/simple" in result.commands[0]
     with open(result.archive, "rb") as stream:
         assert SECRET.encode() not in stream.read()
 
@@ -250,7 +250,7 @@ def test_credentials_masked_in_errors(tmp_path, links):
     with pytest.raises(CommandError) as caught:
         build_wagon(request(tmp_path, links, source=url_source, pip_args=["--retries", "0", "--timeout", "1"]), run)
     assert SECRET not in str(caught.value) + repr(caught.value.argv)
-    assert "http://u:********@127.0.0.1:9/pkg-1.0.tar.gz" in str(caught.value)
+    assert "http://********@127.0.0.1:9/pkg-1.0.tar.gz" in str(caught.value)
 
 
 # Sources and errors ------------------------------------------------------------------------
