@@ -187,7 +187,11 @@ def _wait_for_lock(fd, directory, deadline, timeout):
 
 
 def _describe_holder(fd):
-    """`` (pid N: its command line)`` of the process holding the flock on ``fd``, from /proc/locks (Linux); else ``""``."""
+    """`` (pid N, <its name>)`` of the process holding the flock on ``fd``, from /proc/locks (Linux); else ``""``.
+
+    The name is the kernel's short one (/proc/N/comm), never the command
+    line, which may span lines or carry another process's secrets.
+    """
     status = os.fstat(fd)
     device = "%02x:%02x:%d" % (os.major(status.st_dev), os.minor(status.st_dev), status.st_ino)
     try:
@@ -201,9 +205,10 @@ def _describe_holder(fd):
         if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == device:
             pid = fields[4]
             try:
-                with open("/proc/%s/cmdline" % pid, "rb") as stream:
-                    command = stream.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+                with open("/proc/%s/comm" % pid, "rb") as stream:
+                    name = stream.read().decode("utf-8", "replace")
             except OSError:
-                command = ""
-            return " (pid %s%s)" % (pid, ": " + command[:120] if command else "")
+                name = ""
+            name = "".join(c for c in name if c.isprintable()).strip()
+            return " (pid %s%s)" % (pid, ", " + name if name else "")
     return ""

@@ -309,6 +309,10 @@ def _apply(plan, archive, metadata, info, runner, options, destination, made_dir
         raise WagonError(
             "installing into %s failed, and everything was put back as it was: %s" % (plan.venv, describe_os_error(error))
         )
+    except WagonError as error:
+        _roll_back(journal, plan, error)
+        error.args = ("installing into %s failed, and everything was put back as it was: %s" % (plan.venv, error),)
+        raise
     except BaseException as error:
         _roll_back(journal, plan, error)
         raise
@@ -355,6 +359,8 @@ def _missing_requirements(plan, info):
 def _check_outcome(plan, info, metadata):
     """Raise WagonError when ``info`` is not what ``plan`` promised, or a wagon distribution lacks a dependency.
 
+    The caller rolls back and says so, naming the destination.
+
     Dependencies are checked by name (their Requires-Dist, markers evaluated),
     as a resolver would refuse the install; versions are the build's business.
     """
@@ -373,11 +379,11 @@ def _check_outcome(plan, info, metadata):
         if missing:
             excluded = metadata.extension.get("excluded") or []
             raise WagonError(
-                "the wagon %s %s cannot work in %s: %s; nothing was changed%s"
+                "the wagon %s %s cannot work there: %s%s"
                 % (
-                    metadata.name, metadata.version, plan.venv, "; ".join(missing),
+                    metadata.name, metadata.version, "; ".join(missing),
                     " (the wagon was built with exclude: %s)" % ", ".join(excluded) if excluded else "",
                 )
             )
     if wrong:
-        raise WagonError("the install finished but %s is not as planned: %s" % (plan.venv, ", ".join(wrong)))
+        raise WagonError("the install finished but is not as planned: %s" % ", ".join(wrong))

@@ -319,11 +319,17 @@ class _Writer(object):
         digest = hashlib.sha256()
         size = 0
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                for chunk in chunks:
+                    stream.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+        except OSError as error:
+            if error.filename:
+                raise
+            # A failed write names no file: name the one being written.
+            raise OSError(error.errno, error.strerror, path)
         # The modes pip gives: a member marked executable gets x for all, a
         # launcher r-x for all (distlib's set_mode), anything else the umask's.
         mode = self.file_mode
