@@ -229,7 +229,7 @@ seealso:
   - module: offline.wagon.wagon_facts
   - name: The wagon format
     description: What a wagon holds, Wagon 1.0's keys and ours.
-    link: https://example.invalid/offline/wagon/docs/format.md
+    link: https://github.com/offline-wagon/offline.wagon/blob/main/docs/format.md
 """
 
 EXAMPLES = r"""
