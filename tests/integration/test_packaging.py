@@ -45,7 +45,8 @@ DEVELOPMENT = [".ci", ".gitignore", "Makefile", "pyproject.toml", "requirements-
 # What a user of the collection needs.
 WANTED = [
     "LICENSE", "README.md", "CHANGELOG.md", "MANIFEST.json", "FILES.json", "meta/runtime.yml",
-    "meta/execution-environment.yml", "requirements.txt", "bindep.txt",
+    "meta/execution-environment.yml", "requirements.txt", "bindep.txt", "changelogs/changelog.yaml",
+    "changelogs/config.yaml",
     "plugins/modules/wagon_install.py", "plugins/action/wagon_install.py", "roles/rollout/README.md",
 ]
 
