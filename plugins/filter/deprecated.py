@@ -55,8 +55,9 @@ _value:
 
 def deprecated(value, msg, version):
     """``value`` tagged with a deprecation of offline.wagon that names ``version``."""
+    # msg and version may come from variables, as tagged strings (their origin): the tag wants plain ones.
     try:
-        return deprecate_value(value, msg, version=version, collection_name="offline.wagon")
+        return deprecate_value(value, str(msg), version=str(version), collection_name="offline.wagon")
     except TypeError as e:
         raise AnsibleFilterError("offline.wagon.deprecated cannot mark a %s: %s" % (type(value).__name__, e))
 

@@ -15,9 +15,10 @@ PLAY = """
   tasks:
     - ansible.builtin.set_fact:
         new_name: "{{ result }}"
-        old_name: "{{ result | offline.wagon.deprecated('old_name is deprecated, use new_name', '0.2.0') }}"
+        old_name: "{{ result | offline.wagon.deprecated(why, '0.2.0') }}"
       vars:
         result: {current: app-2.0}
+        why: old_name is deprecated, use new_name
     - ansible.builtin.debug:
         msg: "{{ %s.current }}"
 """
