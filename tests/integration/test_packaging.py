@@ -41,7 +41,8 @@ JUNK = [
 JUNK_DIRS = [".pytest_cache", ".ansible", ".mypy_cache", ".ruff_cache", ".tox", ".venv-lint", ".cache", "dist", "build",
              "collections", "docsite", "tests/output", "plugins/modules/__pycache__"]
 # Development files that are not part of the collection.
-DEVELOPMENT = [".ci", ".gitignore", "Makefile", "pyproject.toml", "requirements-dev.txt", "scripts", "demo", "bench"]
+DEVELOPMENT = [".ci", ".gitignore", ".ansible-lint", ".ansible-lint-ignore", "Makefile", "pyproject.toml", "requirements-dev.txt",
+               "requirements-lint.txt", "scripts", "demo", "bench"]
 # What a user of the collection needs.
 WANTED = [
     "LICENSE", "README.md", "CHANGELOG.md", "MANIFEST.json", "FILES.json", "meta/runtime.yml",
