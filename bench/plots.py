@@ -90,7 +90,7 @@ def draw(title, rows, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--no-embed", action="store_true", help="write the PNGs only, leave the document")
     args = parser.parse_args()
     with open(DOC) as f:

@@ -56,8 +56,10 @@ _value:
 def deprecated(value, msg, version):
     """``value`` tagged with a deprecation of offline.wagon that names ``version``."""
     # msg and version may come from variables, as tagged strings (their origin): the tag wants plain ones.
+    # The version is the caller's, so pylint's check of literal deprecation versions cannot apply here.
     try:
-        return deprecate_value(value, str(msg), version=str(version), collection_name="offline.wagon")
+        return deprecate_value(  # pylint: disable=collection-invalid-deprecated-version
+            value, str(msg), version=str(version), collection_name="offline.wagon")
     except TypeError as e:
         raise AnsibleFilterError("offline.wagon.deprecated cannot mark a %s: %s" % (type(value).__name__, e))
 

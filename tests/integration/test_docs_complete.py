@@ -28,8 +28,7 @@ def without_sample(returns, prefix=""):
         if "sample" not in value:
             yield prefix + key
         if isinstance(value.get("contains"), dict):
-            for missing in without_sample(value["contains"], prefix + key + "."):
-                yield missing
+            yield from without_sample(value["contains"], prefix + key + ".")
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -107,4 +107,3 @@ def test_builder_introspect_lists_dependencies(tmp_path):
         wanted_system = [line.split("#")[0].strip() for line in f if line.split("#")[0].strip()]
     assert wanted_python and sorted(python) == sorted(wanted_python), out
     assert wanted_system and sorted(system) == sorted(wanted_system), out
-
