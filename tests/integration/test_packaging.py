@@ -42,12 +42,12 @@ JUNK_DIRS = [".pytest_cache", ".ansible", ".mypy_cache", ".ruff_cache", ".tox", 
              "collections", "docsite", "tests/output", "plugins/modules/__pycache__"]
 # Development files that are not part of the collection.
 DEVELOPMENT = [".ci", ".gitignore", ".ansible-lint", ".ansible-lint-ignore", "Makefile", "pyproject.toml", "requirements-dev.txt",
-               "requirements-lint.txt", "scripts", "demo", "bench"]
+               "requirements-lint.txt", "requirements-docs.txt", "scripts", "demo", "bench"]
 # What a user of the collection needs.
 WANTED = [
     "LICENSE", "README.md", "CHANGELOG.md", "MANIFEST.json", "FILES.json", "meta/runtime.yml",
     "meta/execution-environment.yml", "requirements.txt", "bindep.txt", "changelogs/changelog.yaml",
-    "changelogs/config.yaml",
+    "changelogs/config.yaml", "docs/docsite/extra-docs.yml", "docs/docsite/links.yml", "docs/docsite/rst/format.rst",
     "plugins/modules/wagon_install.py", "plugins/action/wagon_install.py", "roles/rollout/README.md",
 ]
 
