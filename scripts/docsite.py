@@ -107,7 +107,7 @@ def split_link(url):
     """(guide, anchor) when url points at one of the guides, else None."""
     if "://" in url or url.startswith(("#", "mailto:")):
         return None
-    path, _, anchor = url.partition("#")
+    path, _hash, anchor = url.partition("#")
     name = posixpath.basename(path)
     if posixpath.dirname(path) == "" and name.endswith(".md") and name[:-3] in GUIDES:
         return name[:-3], anchor or None
