@@ -108,7 +108,9 @@ options:
       - Any CPython 3.6 or later works; it does not have to be the Python that runs the module.
       - Defaults to the Python that runs the module.
       - Has no effect when the venv exists; the venv's own Python decides which wheels fit.
+      - The alias V(virtualenv_python) is the name M(ansible.builtin.pip) gives it.
     type: path
+    aliases: [virtualenv_python]
   python:
     description:
       - Without O(venv), the interpreter into whose environment (its C(site-packages) and scripts directory) the
@@ -197,6 +199,10 @@ attributes:
     details: An action plugin sends the archive from the controller, and only when the host needs it.
   async:
     support: none
+  vault:
+    description: Can automatically decrypt Ansible vaulted files.
+    support: full
+    details: A controller O(src) encrypted with Ansible Vault is decrypted on the controller before it is sent.
   bypass_host_loop:
     support: none
   check_mode:
@@ -237,7 +243,7 @@ seealso:
   - module: offline.wagon.wagon_facts
   - name: The wagon format
     description: What a wagon holds, Wagon 1.0's keys and ours.
-    link: https://example.invalid/offline/wagon/docs/format.md
+    link: https://github.com/offline-wagon/offline.wagon/blob/main/docs/format.md
 """
 
 EXAMPLES = r"""
@@ -326,12 +332,15 @@ python:
     executable:
       description: Path of the interpreter.
       type: str
+      sample: /opt/app/venv/bin/python
     version:
       description: Its version.
       type: str
+      sample: 3.11.7
     description:
       description: A one-line description (implementation, version, platform, libc).
       type: str
+      sample: CPython 3.11.7 on linux_x86_64, glibc 2.36
   sample: {"executable": "/opt/app/venv/bin/python", "version": "3.11.7", "description": "CPython 3.11.7 on linux_x86_64, glibc 2.36"}
 plan:
   description: What the run did (or would do, in check mode).
@@ -341,39 +350,48 @@ plan:
     create_venv:
       description: Whether the venv is created.
       type: bool
+      sample: false
     add:
       description: Distributions added, as C(name==version).
       type: list
       elements: str
+      sample: ["Flask==3.0.3", "blinker==1.9.0"]
     change:
       description: Distributions moved to another version, as C(name==version (was old)).
       type: list
       elements: str
+      sample: ["Jinja2==3.1.4 (was 3.1.3)"]
     reinstall:
       description: Distributions reinstalled at the same version (O(force=true)).
       type: list
       elements: str
+      sample: ["MarkupSafe==2.1.5"]
     remove:
       description:
         - Distributions removed, as C(name==version), by O(state=absent) or by an upgrade (what the previous
           version of the wagon added and this one no longer has).
       type: list
       elements: str
+      sample: ["itsdangerous==2.1.2"]
     keep:
       description:
         - Distributions of the wagon's record that a removal or an upgrade leaves in place, each with the reason
           (it was there before the wagon, it changed since, another distribution requires it, another wagon recorded it).
       type: list
       elements: str
+      sample: ["Jinja2==3.1.4 (it was there before this wagon: found)"]
     record:
       description: What happens to the wagon's install record, V(write), V(remove) or V(keep).
       type: str
+      sample: write
     install_pip:
       description: Present and V(true) when the venv's bundled pip is installed (O(install_pip)).
       type: bool
+      sample: true
     interrupted:
       description: Present and V(true) in check mode when an earlier run was killed halfway; a real run undoes it first.
       type: bool
+      sample: true
   sample: {"create_venv": false, "add": ["Flask==3.0.3"], "change": [], "reinstall": [], "remove": [], "keep": [], "record": "write"}
 ownership:
   description:
@@ -430,7 +448,7 @@ def main():
             timeout=dict(type="int", default=10),
             use_proxy=dict(type="bool", default=True),
             venv=dict(type="path", aliases=["virtualenv"]),
-            venv_python=dict(type="path"),
+            venv_python=dict(type="path", aliases=["virtualenv_python"]),
             python=dict(type="path"),
             break_system_packages=dict(type="bool", default=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
