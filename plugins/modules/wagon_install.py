@@ -53,8 +53,19 @@ options:
       - A URL is downloaded by the host, never by the controller (O(remote_src) does not matter). The download goes to a
         private directory in the module's temporary directory and is removed afterwards, whether the task succeeds or fails.
         A user name and password in the URL work, but prefer O(url_username) and O(url_password), which are not logged.
+      - In check mode only, a host path may also be a wagon's C(package.json) alone, with O(checksum) the V(sha256)
+        of the archive it belongs to; the plan is then made from the metadata (this is how the action plugin plans
+        without sending the archive). A real run needs the archive.
     type: str
     required: true
+  origin:
+    description:
+      - What the install record (and M(offline.wagon.wagon_facts)) names as where the archive came from.
+      - By default O(src) (a URL with its credentials and query values masked). The action plugin sets
+        V(controller:<path>) for an archive it sends, since O(src) is then a temporary copy; set it yourself when
+        O(src) is a staged copy of an archive that lives elsewhere.
+    type: str
+    version_added: 0.2.0
   checksum:
     description:
       - The archive's expected digest, C(<algorithm>:<hex digest>), for example V(sha256:8a06b4d1...), with algorithm
@@ -208,9 +219,9 @@ attributes:
   check_mode:
     support: full
     details:
-      - Check mode sends nothing. When the venv does not record the exact archive, the host plans from the wagon's
-        metadata (its C(package.json), passed with the module's arguments) and reports the plan and diff a real
-        run would; the wheels' hashes are checked by the real run, once the archive is there.
+      - Check mode does not send the archive. When the venv does not record the exact archive, only the wagon's
+        C(package.json) is sent, and the host plans from it (see O(src)) and reports the plan and diff a real run
+        would; the wheels' hashes are checked by the real run, once the archive is there.
       - With a URL O(src), check mode downloads the archive (to a temporary file, removed afterwards; that only reads)
         and reports the exact plan, unless a V(sha256) O(checksum) shows it installed already.
   diff_mode:
@@ -427,8 +438,6 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.validation import check_type_path
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._install import plan_install
-from ansible_collections.offline.wagon.plugins.module_utils._metadata import WagonMetadata
 from ansible_collections.offline.wagon.plugins.module_utils._result import install_result, python_summary
 from ansible_collections.offline.wagon.plugins.module_utils._runner import run_command
 from ansible_collections.offline.wagon.plugins.module_utils._sources import install_from_source, is_url
@@ -459,20 +468,14 @@ def main():
             install_pip=dict(type="bool", default=False),
             lock_timeout=dict(type="int", default=60),
             remote_src=dict(type="bool", default=False),
-            # Set only by the action plugin. _origin: what the install record names as the
-            # archive, for one sent from the controller (src is then a temporary copy).
-            # _metadata and _archive_sha256, in check mode when the host lacks the archive:
-            # the wagon's package.json and sha256, from which the host plans without it.
-            _origin=dict(type="str"),
-            _metadata=dict(type="str"),
-            _archive_sha256=dict(type="str"),
+            origin=dict(type="str"),
         ),
         mutually_exclusive=[["venv", "python"], ["venv_python", "python"]],
         supports_check_mode=True,
     )
     params = module.params
     src = params["src"] if is_url(params["src"]) else check_type_path(params["src"])
-    # Where and how to install, the same for a real run and a plan from metadata.
+    # Where and how to install.
     install_args = dict(
         venv=params["venv"],
         state=params["state"],
@@ -487,29 +490,20 @@ def main():
         lock_timeout=params["lock_timeout"],
     )
     try:
-        if params["_metadata"] is not None:
-            if not module.check_mode:
-                module.fail_json(msg="_metadata is set by the wagon_install action plugin in check mode only")
-            metadata = WagonMetadata.from_json(params["_metadata"], "the controller's %s (package.json)" % src)
-            result = plan_install(
-                metadata, params["_archive_sha256"], params["_origin"] or src, runner=run_command, **install_args
-            )
-            downloaded = False
-        else:
-            result, downloaded = install_from_source(
-                src,
-                run_command,
-                checksum=params["checksum"],
-                tmpdir=module.tmpdir,
-                download_options=dict(
-                    url_username=params["url_username"], url_password=params["url_password"],
-                    force_basic_auth=params["force_basic_auth"], validate_certs=params["validate_certs"],
-                    ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
-                ),
-                origin=params["_origin"],
-                check_mode=module.check_mode,
-                **install_args
-            )
+        result, downloaded = install_from_source(
+            src,
+            run_command,
+            checksum=params["checksum"],
+            tmpdir=module.tmpdir,
+            download_options=dict(
+                url_username=params["url_username"], url_password=params["url_password"],
+                force_basic_auth=params["force_basic_auth"], validate_certs=params["validate_certs"],
+                ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
+            ),
+            origin=params["origin"],
+            check_mode=module.check_mode,
+            **install_args
+        )
     except WagonError as error:
         module.fail_json(msg=str(error), venv=params["venv"])
     plan = result.plan
