@@ -7,6 +7,8 @@
 #   .venv        controller: ansible-core 2.21 on pyenv Python 3.12, pytest,
 #                pytest-ansible, packaging (requirements-dev.txt)
 #   .venv-2.19   ansible-core 2.19 on pyenv Python 3.11, for sanity on 2.19
+#   .venv-lint   ansible-lint, antsibull-changelog, ansible-builder (requirements-lint.txt)
+#   .venv-docs   antsibull-docs, Sphinx, pandoc (requirements-docs.txt)
 #   ~/.ansible/test/cache/get_pip_*.py   offline stand-ins for ansible-test
 #   build/collections/ansible_collections/offline/wagon -> this repository
 set -euo pipefail
@@ -74,6 +76,8 @@ make_venv() {  # make_venv DIR PYTHON REQUIREMENTS-TEXT
 }
 make_venv .venv "$(pick_python 3.12)" "$(cat requirements-dev.txt)"
 make_venv .venv-2.19 "$(pick_python 3.11)" "ansible-core==2.19.14"
+make_venv .venv-lint "$(pick_python 3.12)" "$(cat requirements-lint.txt)"
+make_venv .venv-docs "$(pick_python 3.12)" "$(cat requirements-docs.txt)"
 
 # --- ansible-test's get-pip ------------------------------------------------
 # ansible-test sanity bootstraps pip in its venvs with get-pip-<ver>.py from

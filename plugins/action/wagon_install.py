@@ -10,9 +10,9 @@ whether the venv already records this exact archive (by sha256) with every
 distribution still in place; if so the result is ``changed: false`` and
 nothing is transferred. Otherwise the archive goes to the remote temporary
 directory and the module installs it from there; that directory is removed
-afterwards, also on failure. Check mode sends nothing: the module plans
-from the wagon's metadata, passed as a (private) module argument. With the
-local connection the module reads the controller's file where it is.
+afterwards, also on failure. Check mode sends only the wagon's package.json
+(with the archive's sha256 as ``checksum``): the module plans from it. With
+the local connection the module reads the controller's file where it is.
 
 An ``http(s)://`` URL ``src`` goes to the module untouched: the host
 downloads it (nothing is looked up on the controller), and the module itself
@@ -71,7 +71,8 @@ class ActionModule(ActionBase):
 
             if self._connection.transport == "local" and not self._is_become_unprivileged():
                 # The host is the controller: the module can read the file where it is.
-                args.update(src=local_copy, _origin=found)
+                args.update(src=local_copy)
+                args.setdefault("origin", found)
                 result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
                 result["transferred"] = False
                 return result
@@ -89,21 +90,20 @@ class ActionModule(ActionBase):
                 result.update(known)
                 return result
             # The install record names where the archive came from, not the temporary copy.
-            args["_origin"] = "controller:" + found
-            if self._task.check_mode:
-                # The host plans from the wagon's metadata: the same plan, and nothing sent.
-                args.update(_metadata=wagon.to_json().decode("ascii"), _archive_sha256=sha256)
-                result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
-                result["transferred"] = False
-                return result
-
+            args.setdefault("origin", "controller:" + found)
             tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
-            remote_path = self._connection._shell.join_path(tmpdir, os.path.basename(local_copy))
-            self._transfer_file(local_copy, remote_path)
+            if self._task.check_mode:
+                # The host plans from the wagon's package.json alone (a few kB): the same plan, no archive sent.
+                remote_path = self._connection._shell.join_path(tmpdir, "package.json")
+                self._transfer_data(remote_path, wagon.to_json())
+                args["checksum"] = "sha256:" + sha256  # the archive's, verified here against any checksum given
+            else:
+                remote_path = self._connection._shell.join_path(tmpdir, os.path.basename(local_copy))
+                self._transfer_file(local_copy, remote_path)
             self._fixup_perms2((tmpdir, remote_path))
             args["src"] = remote_path
             result.update(self._execute_module(INSTALL_MODULE, module_args=args, task_vars=task_vars))
-            result["transferred"] = True
+            result["transferred"] = not self._task.check_mode
             return result
         finally:
             if local_copy:

@@ -34,6 +34,13 @@ attributes:
     support: full
     membership:
       - offline.wagon.wagon
+    details:
+      - The modules of the group share almost no options, and the few names two of them share (C(force), C(python),
+        C(validate)) mean something different in each. Defaults set for C(group/offline.wagon.wagon) reach every module
+        of the group, so the others fail on an option they do not have (C(pip_args) set for the group fails
+        M(offline.wagon.wagon_install) and M(offline.wagon.wagon_facts)) or read it with another meaning.
+      - Set C(module_defaults) per module instead, for example C(offline.wagon.wagon_install) with
+        O(offline.wagon.wagon_install#module:venv_python=/usr/bin/python3.12).
 """
 
     # Modules that only read.

@@ -31,15 +31,16 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import ConnectionError as UrlConnectionError
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.offline.wagon.plugins.module_utils._archive import checksum_mismatch, open_regular_file
+from ansible_collections.offline.wagon.plugins.module_utils._archive import MAX_METADATA_SIZE, checksum_mismatch, open_regular_file
 from ansible_collections.offline.wagon.plugins.module_utils._destination import (
     externally_managed_error,
     interpreter_destination,
     venv_destination,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._install import InstallResult, install_wagon
+from ansible_collections.offline.wagon.plugins.module_utils._install import InstallResult, install_wagon, plan_install
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter
+from ansible_collections.offline.wagon.plugins.module_utils._metadata import WagonMetadata
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._plan import InstallPlan, SelectedWheel, installed_map
 from ansible_collections.offline.wagon.plugins.module_utils._records import read_records
@@ -263,9 +264,34 @@ def _recorded_result(venv, python, runner, sha256, break_system_packages):
     return InstallResult(plan, info, label_from_record(record), sha256, mine, record.get("target"))
 
 
+def _is_metadata_file(path):
+    """True when the host file ``path`` is a JSON document (a package.json) rather than an archive."""
+    if not os.path.isfile(path):
+        return False
+    with open_regular_file(path) as stream:
+        return stream.read(64).lstrip()[:1] == b"{"
+
+
+def _plan_from_metadata(path, checksum, origin, runner, install_args):
+    """Check mode from a wagon's package.json alone, ``checksum`` being the sha256 of its archive."""
+    if checksum is None or checksum.algorithm != "sha256":
+        raise WagonError(
+            "src %s is a package.json: planning from it needs checksum=sha256:<the archive's sha256>" % path
+        )
+    with open_regular_file(path) as stream:
+        raw = stream.read(MAX_METADATA_SIZE + 1)
+    if len(raw) > MAX_METADATA_SIZE:
+        raise WagonError("src %s is larger than a package.json may be (%d bytes)" % (path, MAX_METADATA_SIZE))
+    metadata = WagonMetadata.from_json(raw, "src %s (package.json)" % path)
+    options = {key: value for key, value in install_args.items() if key not in ("check_mode", "venv")}
+    return plan_install(metadata, checksum.digest, origin or path, install_args.get("venv"), runner, **options)
+
+
 def install_from_source(src, runner, checksum=None, tmpdir=None, download_options=None, origin=None, **install_args):
     """Install the wagon at ``src`` (a host path or an http(s) URL); return ``(InstallResult, downloaded)``.
 
+    In check mode a host path may be a wagon's package.json alone, with a
+    sha256 ``checksum`` naming its archive: the plan is made from the metadata.
     ``checksum`` (``<algorithm>:<hex>``) is verified before the archive is
     read, on the very bytes then read (one descriptor; a host file that
     another user could rewrite is first copied privately). A URL is downloaded into a private directory under ``tmpdir``,
@@ -277,6 +303,8 @@ def install_from_source(src, runner, checksum=None, tmpdir=None, download_option
     """
     parsed = parse_checksum(checksum)
     if not is_url(src):
+        if install_args.get("check_mode") and _is_metadata_file(src):
+            return _plan_from_metadata(src, parsed, origin, runner, install_args), False
         path = src
         if os.path.isfile(src) and writable_by_others(src):
             path = private_copy(src, tmpdir)

@@ -193,6 +193,10 @@ extends_documentation_fragment:
   - offline.wagon._attributes
   - offline.wagon._attributes.actiongroup_wagon
 attributes:
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: full
+    details: A long build can run with C(async) and C(poll), and be waited for with M(ansible.builtin.async_status).
   check_mode:
     support: full
     details: pip still resolves and downloads, into a temporary directory; nothing is written in O(dest).
@@ -342,24 +346,31 @@ wheels:
     filename:
       description: The wheel's file name.
       type: str
+      sample: flask-3.0.3-py3-none-any.whl
     name:
       description: The distribution name from the wheel's metadata.
       type: str
+      sample: Flask
     version:
       description: The distribution version.
       type: str
+      sample: 3.0.3
     sha256:
       description: The wheel's sha256.
       type: str
+      sample: 47a3c0e7f4d8b1c2a9e5f6d7c8b9a0e1f2d3c4b5a6978877665544332211e1c0
     size:
       description: The wheel's size in bytes.
       type: int
+      sample: 101735
     license:
       description: The licence the wheel's metadata states (C(License-Expression), C(License) or C(License ::) classifiers); empty when none.
       type: str
+      sample: BSD-3-Clause
     origin:
       description: Where pip took it from (a URL without credentials, C(file://) for local files), or V(unknown).
       type: str
+      sample: https://files.pythonhosted.org/packages/py3/f/flask/flask-3.0.3-py3-none-any.whl
   sample:
     - {filename: flask-3.0.3-py3-none-any.whl, name: Flask, version: 3.0.3, sha256: 47a3...e1c0, size: 101735,
        license: BSD-3-Clause, origin: "https://files.pythonhosted.org/packages/.../flask-3.0.3-py3-none-any.whl"}

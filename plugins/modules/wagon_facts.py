@@ -126,10 +126,12 @@ ansible_facts:
   description: Facts added to the host.
   returned: always
   type: dict
+  sample: {"wagons": {"archives": {"/var/tmp/six.wgn": {"name": "six", "version": "1.16.0"}}, "venvs": {}, "pythons": {}}}
   contains:
     wagons:
       description: What was found, by path.
       type: dict
+      sample: {"archives": {"/var/tmp/six.wgn": {"name": "six", "version": "1.16.0"}}, "venvs": {}, "pythons": {}}
       contains:
         archives:
           description:

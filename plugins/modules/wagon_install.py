@@ -53,8 +53,19 @@ options:
       - A URL is downloaded by the host, never by the controller (O(remote_src) does not matter). The download goes to a
         private directory in the module's temporary directory and is removed afterwards, whether the task succeeds or fails.
         A user name and password in the URL work, but prefer O(url_username) and O(url_password), which are not logged.
+      - In check mode only, a host path may also be a wagon's C(package.json) alone, with O(checksum) the V(sha256)
+        of the archive it belongs to; the plan is then made from the metadata (this is how the action plugin plans
+        without sending the archive). A real run needs the archive.
     type: str
     required: true
+  origin:
+    description:
+      - What the install record (and M(offline.wagon.wagon_facts)) names as where the archive came from.
+      - By default O(src) (a URL with its credentials and query values masked). The action plugin sets
+        V(controller:<path>) for an archive it sends, since O(src) is then a temporary copy; set it yourself when
+        O(src) is a staged copy of an archive that lives elsewhere.
+    type: str
+    version_added: 0.2.0
   checksum:
     description:
       - The archive's expected digest, C(<algorithm>:<hex digest>), for example V(sha256:8a06b4d1...), with algorithm
@@ -108,7 +119,9 @@ options:
       - Any CPython 3.6 or later works; it does not have to be the Python that runs the module.
       - Defaults to the Python that runs the module.
       - Has no effect when the venv exists; the venv's own Python decides which wheels fit.
+      - The alias V(virtualenv_python) is the name M(ansible.builtin.pip) gives it.
     type: path
+    aliases: [virtualenv_python]
   python:
     description:
       - Without O(venv), the interpreter into whose environment (its C(site-packages) and scripts directory) the
@@ -197,14 +210,18 @@ attributes:
     details: An action plugin sends the archive from the controller, and only when the host needs it.
   async:
     support: none
+  vault:
+    description: Can automatically decrypt Ansible vaulted files.
+    support: full
+    details: A controller O(src) encrypted with Ansible Vault is decrypted on the controller before it is sent.
   bypass_host_loop:
     support: none
   check_mode:
     support: full
     details:
-      - Check mode sends nothing. When the venv does not record the exact archive, the host plans from the wagon's
-        metadata (its C(package.json), passed with the module's arguments) and reports the plan and diff a real
-        run would; the wheels' hashes are checked by the real run, once the archive is there.
+      - Check mode does not send the archive. When the venv does not record the exact archive, only the wagon's
+        C(package.json) is sent, and the host plans from it (see O(src)) and reports the plan and diff a real run
+        would; the wheels' hashes are checked by the real run, once the archive is there.
       - With a URL O(src), check mode downloads the archive (to a temporary file, removed afterwards; that only reads)
         and reports the exact plan, unless a V(sha256) O(checksum) shows it installed already.
   diff_mode:
@@ -237,7 +254,7 @@ seealso:
   - module: offline.wagon.wagon_facts
   - name: The wagon format
     description: What a wagon holds, Wagon 1.0's keys and ours.
-    link: https://example.invalid/offline/wagon/docs/format.md
+    link: https://github.com/offline-wagon/offline.wagon/blob/main/docs/format.md
 """
 
 EXAMPLES = r"""
@@ -326,12 +343,15 @@ python:
     executable:
       description: Path of the interpreter.
       type: str
+      sample: /opt/app/venv/bin/python
     version:
       description: Its version.
       type: str
+      sample: 3.11.7
     description:
       description: A one-line description (implementation, version, platform, libc).
       type: str
+      sample: CPython 3.11.7 on linux_x86_64, glibc 2.36
   sample: {"executable": "/opt/app/venv/bin/python", "version": "3.11.7", "description": "CPython 3.11.7 on linux_x86_64, glibc 2.36"}
 plan:
   description: What the run did (or would do, in check mode).
@@ -341,39 +361,48 @@ plan:
     create_venv:
       description: Whether the venv is created.
       type: bool
+      sample: false
     add:
       description: Distributions added, as C(name==version).
       type: list
       elements: str
+      sample: ["Flask==3.0.3", "blinker==1.9.0"]
     change:
       description: Distributions moved to another version, as C(name==version (was old)).
       type: list
       elements: str
+      sample: ["Jinja2==3.1.4 (was 3.1.3)"]
     reinstall:
       description: Distributions reinstalled at the same version (O(force=true)).
       type: list
       elements: str
+      sample: ["MarkupSafe==2.1.5"]
     remove:
       description:
         - Distributions removed, as C(name==version), by O(state=absent) or by an upgrade (what the previous
           version of the wagon added and this one no longer has).
       type: list
       elements: str
+      sample: ["itsdangerous==2.1.2"]
     keep:
       description:
         - Distributions of the wagon's record that a removal or an upgrade leaves in place, each with the reason
           (it was there before the wagon, it changed since, another distribution requires it, another wagon recorded it).
       type: list
       elements: str
+      sample: ["Jinja2==3.1.4 (it was there before this wagon: found)"]
     record:
       description: What happens to the wagon's install record, V(write), V(remove) or V(keep).
       type: str
+      sample: write
     install_pip:
       description: Present and V(true) when the venv's bundled pip is installed (O(install_pip)).
       type: bool
+      sample: true
     interrupted:
       description: Present and V(true) in check mode when an earlier run was killed halfway; a real run undoes it first.
       type: bool
+      sample: true
   sample: {"create_venv": false, "add": ["Flask==3.0.3"], "change": [], "reinstall": [], "remove": [], "keep": [], "record": "write"}
 ownership:
   description:
@@ -409,8 +438,6 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.validation import check_type_path
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._install import plan_install
-from ansible_collections.offline.wagon.plugins.module_utils._metadata import WagonMetadata
 from ansible_collections.offline.wagon.plugins.module_utils._result import install_result, python_summary
 from ansible_collections.offline.wagon.plugins.module_utils._runner import run_command
 from ansible_collections.offline.wagon.plugins.module_utils._sources import install_from_source, is_url
@@ -430,7 +457,7 @@ def main():
             timeout=dict(type="int", default=10),
             use_proxy=dict(type="bool", default=True),
             venv=dict(type="path", aliases=["virtualenv"]),
-            venv_python=dict(type="path"),
+            venv_python=dict(type="path", aliases=["virtualenv_python"]),
             python=dict(type="path"),
             break_system_packages=dict(type="bool", default=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -441,20 +468,14 @@ def main():
             install_pip=dict(type="bool", default=False),
             lock_timeout=dict(type="int", default=60),
             remote_src=dict(type="bool", default=False),
-            # Set only by the action plugin. _origin: what the install record names as the
-            # archive, for one sent from the controller (src is then a temporary copy).
-            # _metadata and _archive_sha256, in check mode when the host lacks the archive:
-            # the wagon's package.json and sha256, from which the host plans without it.
-            _origin=dict(type="str"),
-            _metadata=dict(type="str"),
-            _archive_sha256=dict(type="str"),
+            origin=dict(type="str"),
         ),
         mutually_exclusive=[["venv", "python"], ["venv_python", "python"]],
         supports_check_mode=True,
     )
     params = module.params
     src = params["src"] if is_url(params["src"]) else check_type_path(params["src"])
-    # Where and how to install, the same for a real run and a plan from metadata.
+    # Where and how to install.
     install_args = dict(
         venv=params["venv"],
         state=params["state"],
@@ -469,29 +490,20 @@ def main():
         lock_timeout=params["lock_timeout"],
     )
     try:
-        if params["_metadata"] is not None:
-            if not module.check_mode:
-                module.fail_json(msg="_metadata is set by the wagon_install action plugin in check mode only")
-            metadata = WagonMetadata.from_json(params["_metadata"], "the controller's %s (package.json)" % src)
-            result = plan_install(
-                metadata, params["_archive_sha256"], params["_origin"] or src, runner=run_command, **install_args
-            )
-            downloaded = False
-        else:
-            result, downloaded = install_from_source(
-                src,
-                run_command,
-                checksum=params["checksum"],
-                tmpdir=module.tmpdir,
-                download_options=dict(
-                    url_username=params["url_username"], url_password=params["url_password"],
-                    force_basic_auth=params["force_basic_auth"], validate_certs=params["validate_certs"],
-                    ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
-                ),
-                origin=params["_origin"],
-                check_mode=module.check_mode,
-                **install_args
-            )
+        result, downloaded = install_from_source(
+            src,
+            run_command,
+            checksum=params["checksum"],
+            tmpdir=module.tmpdir,
+            download_options=dict(
+                url_username=params["url_username"], url_password=params["url_password"],
+                force_basic_auth=params["force_basic_auth"], validate_certs=params["validate_certs"],
+                ca_path=params["ca_path"], timeout=params["timeout"], use_proxy=params["use_proxy"],
+            ),
+            origin=params["origin"],
+            check_mode=module.check_mode,
+            **install_args
+        )
     except WagonError as error:
         module.fail_json(msg=str(error), venv=params["venv"])
     plan = result.plan

@@ -31,7 +31,7 @@ PLAY = os.path.join(HERE, "playbooks", "rollout.yml")
 HOST_PYTHONS = ("3.9", "3.11", "3.12")
 # Tasks that run once on the controller, whatever the mode (the build is real in check mode).
 CONTROLLER_TASKS = {"Build the wagon on the controller", "Read the prebuilt wagon on the controller", "Remember the wagon for this play"}
-HANDLERS = {"restart app"}
+HANDLERS = {"Restart app"}
 ROLE = "offline.wagon.rollout : "
 BLOB_SIZE = 4 * 1024 * 1024
 
@@ -112,10 +112,14 @@ class Rollout(object):
 
     @staticmethod
     def outcome(run, host):
-        """The ``rollout`` fact the role set on ``host``, or None when it did not get there."""
-        facts = [r["result"]["ansible_facts"]["rollout"] for r in run.results
-                 if r["host"] == host and "rollout" in r["result"].get("ansible_facts", {})]
-        return facts[-1] if facts else None
+        """The ``rollout_result`` fact the role set on ``host``, or None when it did not get there.
+
+        The deprecated old name ``rollout`` (until 0.2.0) is set beside it, to the same value.
+        """
+        facts = [r["result"]["ansible_facts"] for r in run.results
+                 if r["host"] == host and "rollout_result" in r["result"].get("ansible_facts", {})]
+        assert all(f["rollout"] == f["rollout_result"] for f in facts)
+        return facts[-1]["rollout_result"] if facts else None
 
     @staticmethod
     def changes(run, host):
