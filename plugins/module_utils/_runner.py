@@ -66,7 +66,8 @@ def run_command(argv, cwd=None, env=None, timeout=None):
     venv creation or compile step can hang a task. Output is decoded as
     UTF-8, undecodable bytes replaced.
     """
-    proc = subprocess.Popen(
+    # Not AnsibleModule.run_command: it has no timeout and cannot stop a command's children.
+    proc = subprocess.Popen(  # pylint: disable=ansible-bad-function
         list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         close_fds=True, start_new_session=True,  # its own group: a timeout stops its children too
     )
