@@ -61,32 +61,66 @@ class CommandTimeout(CommandError):
 def run_command(argv, cwd=None, env=None, timeout=None):
     """The engine's runner: run ``argv`` with no input; return its CommandResult.
 
-    ``timeout`` (seconds, None for none) bounds the run: past it the command's
-    whole process group is killed and CommandTimeout raised, so no probe,
+    ``timeout`` (seconds, None for none) bounds the run: past it the command
+    and everything it started are killed and CommandTimeout raised, so no probe,
     venv creation or compile step can hang a task. Output is decoded as
     UTF-8, undecodable bytes replaced.
     """
     # Not AnsibleModule.run_command: it has no timeout and cannot stop a command's children.
+    # The child stays in the module's process group, so whatever stops the
+    # module as a group (a kill of the task) stops the command and its
+    # children too.
     proc = subprocess.Popen(  # pylint: disable=ansible-bad-function
         list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        close_fds=True, start_new_session=True,  # its own group: a timeout stops its children too
+        close_fds=True,
     )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        _stop_tree(proc)
         raise CommandTimeout(
             "%s did not finish within %s seconds and was stopped" % (" ".join(argv[:3]), timeout), argv, None
         )
     except BaseException:
-        _kill_group(proc)
+        _stop_tree(proc)
         raise
     return CommandResult(proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
 
 
-def _kill_group(proc):
+def _descendants(pid):
+    """``pid`` and every process below it, from /proc (Linux; elsewhere ``[pid]``)."""
+    children = {}
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return [pid]
+    for entry in entries:
+        try:
+            with open("/proc/%s/stat" % entry) as stream:
+                parent = int(stream.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def _stop_tree(proc):
+    """SIGKILL ``proc`` and everything it started, frozen first so that nothing starts another child meanwhile."""
+    frozen = _descendants(proc.pid)
+    for pid in frozen:
+        _signal(pid, signal.SIGSTOP)
+    for pid in _descendants(proc.pid) + frozen:
+        _signal(pid, signal.SIGKILL)
+    proc.communicate()
+
+
+def _signal(pid, number):
+    try:
+        os.kill(pid, number)
     except OSError:
         pass
-    proc.communicate()

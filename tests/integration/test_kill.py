@@ -38,13 +38,13 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import time
 
 import pytest
 
 from tests.support.ansible import BIN, COLLECTIONS, environment, run_module
+from tests.support.faults import kill_tree, wait_for
 from tests.support.fixtures import make_wheel
 from tests.support.pythons import CONTROLLER_PYTHON, ROOT
 from tests.support.trees import tree_state
@@ -159,51 +159,6 @@ def recorded_version(venv):
 def compile_leftovers(venv):
     """py_compile's temporary files (``<name>.pyc.<id>``), written next to the bytecode, then renamed."""
     return glob.glob(os.path.join(venv, SITE, "*", "__pycache__", "*.pyc.*"))
-
-
-def descendants(pid):
-    """``pid`` and every process below it (from /proc)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as stream:
-                fields = stream.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        queue.extend(children.get(current, []))
-    return found
-
-
-def kill_tree(proc):
-    """SIGKILL the process group of ``proc`` and of everything below it (Ansible's workers make groups of their own)."""
-    groups = set()
-    for pid in descendants(proc.pid):
-        try:
-            groups.add(os.getpgid(pid))
-        except OSError:
-            pass
-    for group in groups:
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except OSError:
-            pass
-    proc.wait()
-
-
-def wait_for(predicate, timeout=60.0):
-    """Poll ``predicate`` (its docstring says what it waits for) every half millisecond."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for %s" % predicate.__doc__)
-        time.sleep(0.0005)
 
 
 class Rig(object):

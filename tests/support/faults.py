@@ -87,7 +87,7 @@ def _descendants(pid):
 
 
 def kill_tree(proc):
-    """SIGKILL ``proc`` and everything below it, in whatever process groups (the engine's runner makes new sessions)."""
+    """SIGKILL ``proc`` and everything below it, in whatever process groups (Ansible's workers make groups of their own)."""
     pids = _descendants(proc.pid)
     for pid in pids:
         try:
