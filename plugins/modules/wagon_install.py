@@ -34,8 +34,11 @@ description:
     distribution requires; everything kept is listed with the reason in C(plan.keep).
   - An install that would change a distribution another wagon recorded at another version is refused before
     anything is touched, naming the other wagon, the distribution and both versions, unless O(allow_conflicts=true).
-  - Installs into the same venv are serialised. Every change goes through a journal; on any failure the venv is left as it was
-    (a venv the module created is removed), and after a run that was killed the next run first puts back what it left.
+  - Installs into the same venv are serialised by a lock of that venv (O(lock_timeout)); everything is decided under it.
+    Every change goes through a journal; on any failure the venv is left as it was (a venv the module created is
+    removed), and after a run that was killed the next run first puts back what it left.
+  - A hostile or damaged wagon is refused, in one line, before anything is changed; what the module guarantees under
+    hostile input and faults is in C(docs/install.md).
   - The module records what it installed in C(<venv>/.offline-wagon/<name>.json) (for an interpreter that is not a venv,
     in C(<site-packages>/.offline-wagon/<name>.json)); M(offline.wagon.wagon_facts) reports it.
   - O(src) may be an C(http://) or C(https://) URL, for example on an internal artifact server (Artifactory, Nexus, a
