@@ -33,6 +33,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.offline.wagon.plugins.module_utils._archive import WagonArchive
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._install import check_hashes_recorded
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._result import install_result
 from ansible_collections.offline.wagon.plugins.module_utils._sources import is_url, parse_checksum, verify_checksum
@@ -68,6 +69,11 @@ class ActionModule(ActionBase):
             found, local_copy = self._controller_file(args["src"])
             self._check_checksum(local_copy, args)
             wagon, sha256 = self._read_wagon(local_copy, args["src"])
+            if self._bool_arg(args, "require_hashes") and args.get("state", "present") == "present":
+                try:
+                    check_hashes_recorded(wagon)  # refused before anything is sent
+                except WagonError as error:
+                    raise AnsibleActionFail(to_text(error))
 
             if self._connection.transport == "local" and not self._is_become_unprivileged():
                 # The host is the controller: the module can read the file where it is.
@@ -197,8 +203,8 @@ class ActionModule(ActionBase):
                     msg="no record of wagon %s in the destination: nothing removed, nothing sent" % wagon.name,
                 )
             return None
-        if force:
-            return None
+        if force or self._task.args.get("files_dest"):
+            return None  # only the module can tell whether the files are in place
         if self._bool_arg(self._task.args, "install_pip") and not any(
             canonicalize_name(line.partition("==")[0]) == "pip" for line in facts.get("distributions", [])
         ):

@@ -400,6 +400,13 @@ class WagonArchive(object):
             if expected:
                 self._check_digest(name, self._copy(member, _Discard(), member.size), expected)
 
+    def member_sha256(self, directory, name):
+        """The sha256 of ``<top>/<directory>/<name>``, read without extracting it."""
+        member = self._member(posixpath.join(directory, name))
+        if member is None:
+            raise MetadataError("%s lists %s/%s, which is not in the archive %s" % (METADATA_FILENAME, directory, name, self.path))
+        return self._copy(member, _Discard(), member.size)
+
     def _check_digest(self, name, digest, expected):
         if digest != expected:
             raise ArchiveError(

@@ -37,6 +37,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._destination import 
     venv_lock,
 )
 from ansible_collections.offline.wagon.plugins.module_utils._errors import ArchiveError, CommandError, WagonError, describe_os_error
+from ansible_collections.offline.wagon.plugins.module_utils._files import place_files, plan_files
 from ansible_collections.offline.wagon.plugins.module_utils._interpreter import is_venv, probe_interpreter
 from ansible_collections.offline.wagon.plugins.module_utils._journal import (
     Journal,
@@ -67,14 +68,15 @@ from ansible_collections.offline.wagon.plugins.module_utils._requirements import
 from ansible_collections.offline.wagon.plugins.module_utils._runner import WORK_TIMEOUT, hermetic_environment
 from ansible_collections.offline.wagon.plugins.module_utils._wheel_install import install_wheels, remove_distribution
 
-InstallResult = namedtuple("InstallResult", ["plan", "info", "metadata", "archive_sha256", "installed", "target"])
-InstallResult.__new__.__defaults__ = (None,)
+# ``files``: the FilesPlan of the wagon's extra files (None without files_dest).
+InstallResult = namedtuple("InstallResult", ["plan", "info", "metadata", "archive_sha256", "installed", "target", "files"])
+InstallResult.__new__.__defaults__ = (None, None)
 
 # How an install is done, the same for a real run and a plan from metadata.
 _DEFAULT_OPTIONS = dict(
     state="present", force=False, venv_python_path=None, ignore_platform=False, python=None,
     break_system_packages=False, allow_conflicts=False, compile_bytecode=True, install_pip=False,
-    lock_timeout=DEFAULT_LOCK_TIMEOUT,
+    lock_timeout=DEFAULT_LOCK_TIMEOUT, require_hashes=False, files_dest=None,
 )
 
 
@@ -117,6 +119,8 @@ def _install(archive, metadata, archive_sha256, origin, venv, runner, check_mode
     if unknown:
         raise TypeError("unknown install options: %s" % ", ".join(sorted(unknown)))
     options = dict(_DEFAULT_OPTIONS, **options)
+    if options["require_hashes"] and options["state"] == "present":
+        check_hashes_recorded(metadata)
     if venv is None:
         destination, info = interpreter_destination(options["python"], runner)
         if destination.venv is None and info.externally_managed and not options["break_system_packages"]:
@@ -153,8 +157,8 @@ class _Job(object):
         self.recovered = False
         self.made_dir = False  # the venv's directory was made by this run, to lock it
 
-    def result(self, plan, info, installed, target=None):
-        return InstallResult(plan, info, self.metadata, self.archive_sha256, installed, target)
+    def result(self, plan, info, installed, target=None, files=None):
+        return InstallResult(plan, info, self.metadata, self.archive_sha256, installed, target, files)
 
     def interrupted_result(self):
         # What the venv will be once the killed run is undone is not known
@@ -191,10 +195,30 @@ class _Job(object):
             # Whatever the plan, a wagon is accepted only when the wheels it
             # would install or record are the bytes its metadata names.
             self.archive.verify("wheels", [w.filename for w in wheels], metadata.wheel_hashes)
+        files = None
+        if options["files_dest"] and state == "present":
+            files = plan_files(metadata, options["files_dest"], self.archive)
         if apply and plan.has_work:
             info = _apply(plan, self.archive, metadata, info, self.runner, options, destination, self.made_dir)
-            return self.result(plan, info, _wagon_installed(installed_map(info), wheels), wagon_target)
-        return self.result(plan, info, _wagon_installed(plan.after(), wheels), wagon_target)
+            installed = _wagon_installed(installed_map(info), wheels)
+        else:
+            installed = _wagon_installed(plan.after(), wheels)
+        if apply and files is not None:
+            # After the venv is right: the files are outside it, with no journal of their own.
+            place_files(self.archive, metadata, files)
+        return self.result(plan, info, installed, wagon_target, files)
+
+
+def check_hashes_recorded(metadata):
+    """The ``require_hashes`` policy: raise WagonError unless the metadata records a sha256 for every wheel."""
+    missing = [wheel for wheel in metadata.wheels if wheel not in metadata.wheel_hashes]
+    if missing:
+        raise WagonError(
+            "require_hashes refuses the wagon %s %s: its metadata records no sha256 for %d of its %d wheels (%s), "
+            "as wagons of the original wagon tool do; nothing was changed"
+            % (metadata.name, metadata.version, len(missing), len(metadata.wheels), ", ".join(missing[:3])
+               + (", ..." if len(missing) > 3 else ""))
+        )
 
 
 def _plan(destination, state, wheels, info, metadata, origin, archive_sha256, wagon_target, options, recovered):

@@ -37,7 +37,7 @@ def python_summary(info):
 
 def install_result(
     wagon, archive_sha256, venv, changed, plan=None, installed=(), python=None, target=None, ownership=None,
-    downloaded=False, msg="", diff=None,
+    downloaded=False, msg="", diff=None, files=None,
 ):
     """The wagon_install result (see the module's RETURN); keys absent when they do not apply."""
     plan = dict(NO_CHANGE_PLAN if plan is None else plan)
@@ -58,6 +58,9 @@ def install_result(
         result["python"] = python
     if target:
         result["target"] = target
+    if files is not None:
+        result["files"] = dict(dest=files.dest, placed=sorted(files.place), kept=sorted(files.keep))
+        result["changed"] = changed or bool(files.place)
     if diff is not None:
         result["diff"] = diff
     return result

@@ -316,6 +316,8 @@ def install_from_source(src, runner, checksum=None, tmpdir=None, download_option
     if (
         parsed is not None and parsed.algorithm == "sha256"
         and install_args.get("state", "present") == "present" and not install_args.get("force")
+        # Placing files and the hashes policy need the archive itself.
+        and not install_args.get("files_dest") and not install_args.get("require_hashes")
     ):
         known = _recorded_result(
             install_args.get("venv"), install_args.get("python"), runner, parsed.digest,

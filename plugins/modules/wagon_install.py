@@ -193,6 +193,24 @@ options:
     type: int
     default: 60
     version_added: 0.2.0
+  require_hashes:
+    description:
+      - Refuse, changing nothing, a wagon whose metadata does not record a sha256 for every wheel (wagons built by the
+        original C(wagon) tool record none). Wagons built by this collection always record them.
+      - Applies to O(state=present) only; removal needs no trust in the archive.
+    type: bool
+    default: false
+    version_added: 0.2.0
+  files_dest:
+    description:
+      - A directory on the host to place the wagon's extra files in (the C(files/) that O(offline.wagon.wagon_build#module:files)
+        put into it, as the original C(wagon get-file) takes them out), made if missing.
+      - A file is written only when it is missing or holds other bytes than the wagon's (by sha256), atomically (written
+        aside in that directory, then renamed over its name, mode C(0644)); nothing else in the directory is touched.
+        Check mode and diff report which files would be written.
+      - Only with O(state=present); O(state=absent) leaves the files where they are.
+    type: path
+    version_added: 0.2.0
   remote_src:
     description:
       - V(false) (the default) takes O(src) on the controller, looked up like M(ansible.builtin.copy)'s C(src)
@@ -407,6 +425,28 @@ plan:
       type: bool
       sample: true
   sample: {"create_venv": false, "add": ["Flask==3.0.3"], "change": [], "reinstall": [], "remove": [], "keep": [], "record": "write"}
+files:
+  description:
+    - With O(files_dest), the wagon's extra files there - V(placed) (written by this run, or to be in check mode) and
+      V(kept) (already there with the wagon's bytes).
+  returned: when O(files_dest) is given and O(state=present)
+  type: dict
+  contains:
+    dest:
+      description: The directory, O(files_dest).
+      type: str
+      sample: /etc/myapp
+    placed:
+      description: The names of the files written.
+      type: list
+      elements: str
+      sample: ["app.conf"]
+    kept:
+      description: The names of the files already in place.
+      type: list
+      elements: str
+      sample: ["NOTICE.txt"]
+  sample: {"dest": "/etc/myapp", "placed": ["app.conf"], "kept": ["NOTICE.txt"]}
 ownership:
   description:
     - For each distribution of the wagon after the run, how it came to be there, as the install record says it -
@@ -441,6 +481,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.validation import check_type_path
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import WagonError
+from ansible_collections.offline.wagon.plugins.module_utils._files import files_diff
 from ansible_collections.offline.wagon.plugins.module_utils._result import install_result, python_summary
 from ansible_collections.offline.wagon.plugins.module_utils._runner import run_command
 from ansible_collections.offline.wagon.plugins.module_utils._sources import install_from_source, is_url
@@ -472,6 +513,8 @@ def main():
             lock_timeout=dict(type="int", default=60),
             remote_src=dict(type="bool", default=False),
             origin=dict(type="str"),
+            require_hashes=dict(type="bool", default=False),
+            files_dest=dict(type="path"),
         ),
         mutually_exclusive=[["venv", "python"], ["venv_python", "python"]],
         supports_check_mode=True,
@@ -491,6 +534,8 @@ def main():
         compile_bytecode=params["compile_bytecode"],
         install_pip=params["install_pip"],
         lock_timeout=params["lock_timeout"],
+        require_hashes=params["require_hashes"],
+        files_dest=params["files_dest"],
     )
     try:
         result, downloaded = install_from_source(
@@ -514,8 +559,14 @@ def main():
         result.metadata, result.archive_sha256, params["venv"], plan.changed,
         plan=plan.to_dict(), installed=result.installed, ownership=plan.ownership(),
         python=python_summary(result.info) if result.info is not None else None,
-        target=result.target, downloaded=downloaded, msg=plan.note, diff=plan.diff() if module._diff else None,
+        target=result.target, downloaded=downloaded, msg=plan.note, files=result.files,
+        diff=_diff(plan, result.files) if module._diff else None,
     ))
+
+
+def _diff(plan, files):
+    """The venv's diff, and the files' when O(files_dest) is given (Ansible shows a list of diffs in turn)."""
+    return plan.diff() if files is None else [plan.diff(), files_diff(files)]
 
 
 if __name__ == "__main__":

@@ -186,3 +186,23 @@ def test_bad_input_fails_clearly_and_leaves_the_venv_alone(tmp_path, built, brok
     assert not os.path.exists(str(tmp_path.parent / "escaped"))
     if "venv" in extra and extra["venv"] != venv and not os.path.isfile(extra["venv"]):
         assert not os.path.exists(extra["venv"])
+
+
+def test_files_dest_takes_the_wagons_files_out_like_get_file(tmp_path, links, pythons):
+    notice = tmp_path / "NOTICE.txt"
+    notice.write_text("notice\n")
+    built = run_module("wagon_build", {
+        "source": "demo-app==1.0", "dest": str(tmp_path / "wagons"), "find_links": [links], "no_index": True,
+        "files": [str(notice)],
+    })
+    dest = str(tmp_path / "etc" / "demo")
+    args = {"src": built["archive"], "venv": str(tmp_path / "venv"), "venv_python": pythons["3.12"], "files_dest": dest}
+    predicted = run_module("wagon_install", args, check=True, diff=True)
+    assert predicted["changed"] and predicted["files"] == {"dest": dest, "placed": ["NOTICE.txt"], "kept": []}, predicted
+    assert not os.path.exists(dest)
+    real = run_module("wagon_install", args, diff=True)
+    assert real["files"] == predicted["files"] and "+NOTICE.txt" in real["_stdout"]
+    assert open(os.path.join(dest, "NOTICE.txt")).read() == "notice\n"
+    assert not run_module("wagon_install", args, check=True)["changed"]
+    again = run_module("wagon_install", args)
+    assert not again["changed"] and again["files"]["kept"] == ["NOTICE.txt"], again

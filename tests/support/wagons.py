@@ -20,14 +20,15 @@ from ansible_collections.offline.wagon.plugins.module_utils._metadata import cre
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import file_sha256, read_wheel_metadata
 
 
-def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_format="zip", overrides=None):
+def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_format="zip", overrides=None, files=None):
     """Write a wagon of the wheel paths ``wheels`` into ``directory``; return its path.
 
     The first wheel is the main package (``name`` and ``version`` override
     it). The wagon records every wheel's sha256 and Requires-Dist, as
     wagon_build does, unless ``hashes`` is false (then it is shaped like the
     original tool's: no ``offline_wagon`` key). ``overrides`` replaces the
-    recorded facts of wheels by file name.
+    recorded facts of wheels by file name. ``files`` maps extra file names to
+    paths (the wagon's ``files/``).
     """
     infos = {}
     for path in wheels:
@@ -39,12 +40,14 @@ def make_wagon(directory, wheels, name=None, version=None, hashes=True, archive_
         }
     infos.update(overrides or {})
     main = read_wheel_metadata(wheels[0])
-    metadata = create_metadata(name or main.name, version or main.version, "test", infos, "any", ["py3"])
+    files = files or {}
+    file_infos = {name: {"sha256": file_sha256(path), "size": os.path.getsize(path)} for name, path in files.items()}
+    metadata = create_metadata(name or main.name, version or main.version, "test", infos, "any", ["py3"], files=file_infos)
     if not hashes:
         metadata.data.pop("offline_wagon")
     path = os.path.join(str(directory), metadata.archive_name)
     write_archive(path, metadata.name, metadata.to_json(), {os.path.basename(w): w for w in wheels},
-                  archive_format=archive_format)
+                  files=files, archive_format=archive_format)
     return path
 
 

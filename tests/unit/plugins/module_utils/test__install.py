@@ -438,3 +438,68 @@ def test_a_src_others_may_rewrite_is_read_from_a_private_copy(tmp_path, wheels, 
     assert result.archive_sha256 == expected != file_sha256(src)
     assert read_records(target)["demo-app"]["archive"] == src
     assert os.listdir(str(private)) == []  # the copy is gone
+
+
+def test_require_hashes_refuses_a_wagon_without_them_and_changes_nothing(tmp_path, wheels, venv):
+    target = venv("3.12")
+    before = tree_state(target)
+    unhashed = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")], hashes=False)
+    with pytest.raises(WagonError, match="require_hashes refuses the wagon demo-app 1.0: its metadata records no sha256 for 1 of its 1"):
+        install_wagon(unhashed, target, run, require_hashes=True)
+    assert tree_state(target) == before
+    (tmp_path / "hashed").mkdir()
+    hashed = make_wagon(tmp_path / "hashed", [make_wheel(wheels, "demo-app", "1.0")])
+    assert install_wagon(hashed, target, run, require_hashes=True).plan.changed
+    # Removal needs no trust in the archive.
+    assert install_wagon(unhashed, target, run, require_hashes=True, state="absent").plan.changed
+
+
+@pytest.mark.parametrize("hashes", [True, False])
+def test_files_dest_places_the_wagons_files_idempotently(tmp_path, wheels, venv, hashes):
+    target = venv("3.12")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "app.conf").write_text("port = 8080\n")
+    (sources / "NOTICE.txt").write_text("notice\n")
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")], hashes=hashes,
+                       files={"app.conf": str(sources / "app.conf"), "NOTICE.txt": str(sources / "NOTICE.txt")})
+    dest = tmp_path / "etc" / "demo"
+    dest.mkdir(parents=True)
+    (dest / "NOTICE.txt").write_text("an older notice\n")
+    (dest / "unrelated").write_text("not the wagon's\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text("a link's target is never written through\n")
+    os.symlink(str(elsewhere), str(dest / "app.conf"))
+
+    predicted = install_wagon(wagon, target, run, check_mode=True, files_dest=str(dest))
+    assert sorted(predicted.files.place) == ["NOTICE.txt", "app.conf"] and predicted.files.keep == []
+    assert (dest / "NOTICE.txt").read_text() == "an older notice\n"  # check mode wrote nothing
+
+    done = install_wagon(wagon, target, run, files_dest=str(dest))
+    assert sorted(done.files.place) == ["NOTICE.txt", "app.conf"]
+    assert (dest / "app.conf").read_text() == "port = 8080\n" and not os.path.islink(str(dest / "app.conf"))
+    assert elsewhere.read_text() == "a link's target is never written through\n"
+    assert (dest / "NOTICE.txt").read_text() == "notice\n" and (dest / "unrelated").read_text() == "not the wagon's\n"
+    assert oct(os.stat(str(dest / "app.conf")).st_mode & 0o777) == "0o644"
+    assert sorted(os.listdir(str(dest))) == ["NOTICE.txt", "app.conf", "unrelated"]  # no scratch left
+
+    again = install_wagon(wagon, target, run, files_dest=str(dest))
+    assert not again.plan.changed and again.files.place == [] and sorted(again.files.keep) == ["NOTICE.txt", "app.conf"]
+    (dest / "app.conf").write_text("edited\n")
+    assert install_wagon(wagon, target, run, check_mode=True, files_dest=str(dest)).files.place == ["app.conf"]
+    assert install_wagon(wagon, target, run, files_dest=str(dest)).files.place == ["app.conf"]
+    assert (dest / "app.conf").read_text() == "port = 8080\n"
+    # absent leaves the files: they are configuration, and may have been edited since.
+    assert install_wagon(wagon, target, run, state="absent", files_dest=str(dest)).files is None
+    assert (dest / "app.conf").exists()
+
+
+def test_files_dest_that_cannot_be_a_directory_fails_in_one_line(tmp_path, wheels, venv):
+    target = venv("3.12")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "app.conf").write_text("x\n")
+    wagon = make_wagon(tmp_path, [make_wheel(wheels, "demo-app", "1.0")], files={"app.conf": str(tmp_path / "sources" / "app.conf")})
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file")
+    with pytest.raises(WagonError, match=r"^placing the wagon's files in .*blocker/conf failed: (a part of the path is not a directory|it exists already)"):
+        install_wagon(wagon, target, run, files_dest=str(blocker / "conf"))
