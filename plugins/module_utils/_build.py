@@ -22,7 +22,8 @@
 4. Describe: Wagon 1.0's 12 keys, named as Wagon 1.0 names them
    (``package_name`` is the main wheel's ``Name:`` exactly, linux platforms
    are written ``linux_<arch>``), plus our extension (hashes, what built it,
-   what was excluded, the SBOM's name and hash), plus the CycloneDX SBOM.
+   what was excluded, the SBOM's and locks' names and hashes), plus the CycloneDX SBOM
+   and a PEP 751 ``pylock.toml`` per target (see ``_pylock``).
 5. Write the archive deterministically next to the destination, compare it
    byte for byte with what is there, and move it into place only when it
    differs. In check mode everything happens in a temporary directory.
@@ -60,6 +61,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._resolve import (
     resolve_for_targets,
     source_origin,
 )
+from ansible_collections.offline.wagon.plugins.module_utils._pylock import pylock_reference, wagon_locks
 from ansible_collections.offline.wagon.plugins.module_utils._sbom import (
     SBOM_FILENAME,
     SBOM_FORMAT,
@@ -372,7 +374,8 @@ def targets_platform(target_sets):
 
 
 def build_metadata(request, main, wheels, files, labels, build_python, target_sets=None):
-    """Return ``(WagonMetadata, SBOM bytes)`` of the wagon; package.json names the SBOM and its sha256.
+    """Return ``(WagonMetadata, extras)`` of the wagon: ``extras`` maps the top-level files beside
+    package.json (the SBOM, the pylock.toml of each target) to their bytes; package.json names each with its sha256.
 
     ``target_sets`` is ``[(Target, [file names])]`` for a wagon of several targets.
     """
@@ -408,6 +411,12 @@ def build_metadata(request, main, wheels, files, labels, build_python, target_se
             extension=dict(extension, **more),
         )
 
+    locks = wagon_locks(
+        {f: {"filename": f, "name": w.name, "version": w.version, "sha256": w.sha256, "size": w.size,
+             "requires_python": w.requires_python} for f, w in wheels.items()},
+        target_sets,
+    )
+    extension["pylock"] = pylock_reference(locks)
     # The SBOM names the archive, and package.json names the SBOM's hash: the
     # archive's name comes from a first description without it.
     draft = describe({})
@@ -422,7 +431,9 @@ def build_metadata(request, main, wheels, files, labels, build_python, target_se
         "file": SBOM_FILENAME, "format": SBOM_FORMAT, "spec_version": SPEC_VERSION,
         "sha256": hashlib.sha256(sbom).hexdigest(), "size": len(sbom),
     }
-    return describe({"sbom": reference}), sbom
+    extras = {name: data for name, (data, _label) in locks.items()}
+    extras[SBOM_FILENAME] = sbom
+    return describe({"sbom": reference}), extras
 
 
 # Comparing and writing -----------------------------------------------------------------------
@@ -455,14 +466,14 @@ def _new_file_mode():
     return 0o666 & ~umask
 
 
-def _write(request, metadata, sbom, wheels, files, directory):
+def _write(request, metadata, extras, wheels, files, directory):
     """Write the archive to a new temporary file in ``directory``; return its path."""
     fd, temporary = tempfile.mkstemp(prefix=".%s." % metadata.archive_name, suffix=".tmp", dir=directory)
     os.close(fd)
     try:
         write_archive(
             temporary, metadata.name, metadata.to_json(), {f: w.path for f, w in wheels.items()}, files,
-            request.archive_format, extras={SBOM_FILENAME: sbom},
+            request.archive_format, extras=extras,
         )
         os.chmod(temporary, _new_file_mode())
     except BaseException:
@@ -501,7 +512,7 @@ def validate_archive(path, python, workdir, runner):
 # The whole job ------------------------------------------------------------------------------------
 
 
-def place_archive(request, metadata, sbom, wheels, files, archive, python, workdir, runner, check_mode):
+def place_archive(request, metadata, extras, wheels, files, archive, python, workdir, runner, check_mode):
     """Write, validate, compare and (unless in check mode) move the archive into place.
 
     Return ``(changed, sha256, size)``. The archive is written next to its
@@ -511,7 +522,7 @@ def place_archive(request, metadata, sbom, wheels, files, archive, python, workd
     directory = workdir if check_mode else os.path.dirname(archive)
     if not check_mode and not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
-    temporary = _write(request, metadata, sbom, wheels, files, directory)
+    temporary = _write(request, metadata, extras, wheels, files, directory)
     try:
         if request.validate:
             validators = _validators(request, python, runner)
@@ -586,11 +597,11 @@ def build_wagon(request, runner, check_mode=False):
         if missing:
             warnings.append("pip's report does not say where %s came from: the SBOM gives %s" % (", ".join(missing), UNKNOWN))
         main = wheels[main_filename] if main_filename else None
-        metadata, sbom = build_metadata(request, main, wheels, files, labels, build_python, target_sets)
+        metadata, extras = build_metadata(request, main, wheels, files, labels, build_python, target_sets)
         archive = os.path.join(dest, metadata.archive_name)
         diff = archive_diff(archive, metadata)
         changed, sha256, size = place_archive(
-            request, metadata, sbom, wheels, files, archive, build_python.executable, workdir, runner, check_mode
+            request, metadata, extras, wheels, files, archive, build_python.executable, workdir, runner, check_mode
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

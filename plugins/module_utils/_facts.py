@@ -31,6 +31,7 @@ from ansible_collections.offline.wagon.plugins.module_utils._journal import pend
 from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
 from ansible_collections.offline.wagon.plugins.module_utils._plan import installed_map
 from ansible_collections.offline.wagon.plugins.module_utils._records import owned_distributions, read_records, record_dir
+from ansible_collections.offline.wagon.plugins.module_utils._pylock import pylock_problems
 from ansible_collections.offline.wagon.plugins.module_utils._sbom import read_sbom, sbom_components, sbom_problems
 from ansible_collections.offline.wagon.plugins.module_utils._targets import choose_target, describe_targets, wagon_targets
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import WheelName, file_sha256, read_wheel_metadata
@@ -229,6 +230,9 @@ def validate_archive(path, runner=None, install=False, python=None, tmpdir=None,
                 checked.append("sbom")
                 problems += sbom_problems(document, sbom_sha256, metadata, wheel_digests, file_digests)
             facts.update(sbom=document, components=sbom_components(document) if document else [])
+            if metadata.extension.get("pylock") is not None:
+                checked.append("pylock")
+                problems += pylock_problems(archive, metadata)
         if install:
             checked.append("install")
             _check_install(path, runner, python, workdir, problems)

@@ -146,7 +146,8 @@ ansible_facts:
               the original tool), and C(components) a summary of its wheels, each with C(wheel), C(name), C(version),
               C(purl), C(sha256), C(licenses) (a list) and C(origin) (a URL, or V(unknown)).
             - With O(validate) or O(validate_install), also C(valid) (no problem found), C(problems) (a list of sentences)
-              and C(checked) (what was checked). An archive that cannot be opened or has unreadable metadata then has
+              and C(checked) (what was checked; V(pylock) is the PEP 751 locks the wagon carries, checked against the
+              sha256 its metadata records for them). An archive that cannot be opened or has unreadable metadata then has
               only these three keys.
           type: dict
           sample:
@@ -163,7 +164,7 @@ ansible_facts:
               sbom: {bomFormat: CycloneDX, specVersion: "1.5", serialNumber: "urn:uuid:...", components: []}
               valid: false
               problems: ["wheels/six-1.16.0-py2.py3-none-any.whl has sha256 0f3c...9d1e, but package.json says 8abb...d254: the archive was altered or damaged"]
-              checked: [structure, metadata, wheel hashes, sbom]
+              checked: [structure, metadata, wheel hashes, sbom, pylock]
         venvs:
           description:
             - One entry per venv path, with C(exists), C(python), C(distributions) (C(name==version) lines) and

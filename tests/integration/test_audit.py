@@ -189,7 +189,7 @@ def test_validate_reports_every_problem_without_failing(tmp_path, built):
     assert not result["failed"] and result["changed"] is False, result
     archives = result["ansible_facts"]["wagons"]["archives"]
     assert archives[built]["valid"] is True and archives[built]["problems"] == []
-    assert archives[built]["checked"] == ["structure", "metadata", "wheel hashes", "sbom"]
+    assert archives[built]["checked"] == ["structure", "metadata", "wheel hashes", "sbom", "pylock"]
     problems = archives[tampered]["problems"]
     assert archives[tampered]["valid"] is False
     assert len(problems) == 3, problems

@@ -69,6 +69,7 @@ def test_requirement_from_find_links(tmp_path, links):
     assert top == "Demo"
     assert names == [
         "Demo/package.json",
+        "Demo/pylock.toml",
         "Demo/sbom.cdx.json",
         "Demo/wheels/Demo-1.0-py3-none-any.whl",
         "Demo/wheels/dep_lib-1.2-py3-none-any.whl",
@@ -391,6 +392,7 @@ def test_requirements_only_wagon(tmp_path, links):
     assert top == "billing-env"
     assert names == [
         "billing-env/package.json",
+        "billing-env/pylock.toml",
         "billing-env/sbom.cdx.json",
         "billing-env/wheels/Demo-1.0-py3-none-any.whl",
         "billing-env/wheels/dep_lib-1.2-py3-none-any.whl",

@@ -78,7 +78,7 @@ def test_a_sound_wagon_is_valid(tmp_path, wagon):
     scratch.mkdir()
     facts = validate_archive(wagon, run, tmpdir=str(scratch))
     assert facts["valid"] is True and facts["problems"] == []
-    assert facts["checked"] == ["structure", "metadata", "wheel hashes", "file hashes", "sbom"]
+    assert facts["checked"] == ["structure", "metadata", "wheel hashes", "file hashes", "sbom", "pylock"]
     assert facts["components"] and facts["name"] == "demo-app"
     assert os.listdir(str(scratch)) == []
 
