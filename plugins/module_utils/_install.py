@@ -48,11 +48,10 @@ from ansible_collections.offline.wagon.plugins.module_utils._journal import (
     pending,
     recover,
 )
-from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name, same_version
 from ansible_collections.offline.wagon.plugins.module_utils._plan import (
     InstallPlan,
     installed_map,
-    same_version,
     select_wheels,
     target_wheels,
     wheel_requirements,

@@ -32,6 +32,18 @@ def canonicalize_name(name):
     return _CANONICAL_SEPARATORS.sub("-", name).lower()
 
 
+def same_version(one, other):
+    """True when two spellings name one version: case, a leading ``v``, trailing ``.0``s and ``-`` against ``_``
+    (a wheel's file name spells ``-`` as ``_``) aside."""
+    def norm(version):
+        parts = str(version).strip().lower().lstrip("v").replace("-", "_").split(".")
+        while len(parts) > 1 and parts[-1] == "0":
+            parts.pop()
+        return parts
+
+    return norm(one) == norm(other)
+
+
 def python_label(version):
     """Return Wagon's label for a Python version given as ``"3.11"``, ``"311"``, ``"py311"`` or ``(3, 11)``.
 

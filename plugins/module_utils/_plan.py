@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import IncompatibleError, WagonError
-from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name, same_version
 from ansible_collections.offline.wagon.plugins.module_utils._records import (
     ADDED,
     FOUND,
@@ -43,16 +43,6 @@ SelectedWheel = namedtuple("SelectedWheel", ["filename", "name", "canonical_name
 
 # A distribution the plan removes: ``path`` is its .dist-info directory.
 Removal = namedtuple("Removal", ["name", "version", "path"])
-
-
-def same_version(installed, wanted):
-    def norm(version):
-        parts = str(version).strip().lower().lstrip("v").split(".")
-        while len(parts) > 1 and parts[-1] == "0":
-            parts.pop()
-        return parts
-
-    return norm(installed) == norm(wanted)
 
 
 def installed_map(info):

@@ -264,25 +264,25 @@ def _recorded_result(venv, python, runner, sha256, break_system_packages):
     return InstallResult(plan, info, label_from_record(record), sha256, mine, record.get("target"))
 
 
-def _is_metadata_file(path):
-    """True when the host file ``path`` is a JSON document (a package.json) rather than an archive."""
+def _metadata_file(path):
+    """The WagonMetadata of the host file ``path`` when it is a package.json (JSON, not an archive), else None."""
     if not os.path.isfile(path):
-        return False
+        return None
     with open_regular_file(path) as stream:
-        return stream.read(64).lstrip()[:1] == b"{"
+        raw = stream.read(MAX_METADATA_SIZE + 1)
+    if raw.lstrip()[:1] != b"{":
+        return None
+    if len(raw) > MAX_METADATA_SIZE:
+        raise WagonError("src %s is larger than a package.json may be (%d bytes)" % (path, MAX_METADATA_SIZE))
+    return WagonMetadata.from_json(raw, "src %s (package.json)" % path)
 
 
-def _plan_from_metadata(path, checksum, origin, runner, install_args):
+def _plan_from_metadata(path, metadata, checksum, origin, runner, install_args):
     """Check mode from a wagon's package.json alone, ``checksum`` being the sha256 of its archive."""
     if checksum is None or checksum.algorithm != "sha256":
         raise WagonError(
             "src %s is a package.json: planning from it needs checksum=sha256:<the archive's sha256>" % path
         )
-    with open_regular_file(path) as stream:
-        raw = stream.read(MAX_METADATA_SIZE + 1)
-    if len(raw) > MAX_METADATA_SIZE:
-        raise WagonError("src %s is larger than a package.json may be (%d bytes)" % (path, MAX_METADATA_SIZE))
-    metadata = WagonMetadata.from_json(raw, "src %s (package.json)" % path)
     options = {key: value for key, value in install_args.items() if key not in ("check_mode", "venv")}
     return plan_install(metadata, checksum.digest, origin or path, install_args.get("venv"), runner, **options)
 
@@ -303,8 +303,9 @@ def install_from_source(src, runner, checksum=None, tmpdir=None, download_option
     """
     parsed = parse_checksum(checksum)
     if not is_url(src):
-        if install_args.get("check_mode") and _is_metadata_file(src):
-            return _plan_from_metadata(src, parsed, origin, runner, install_args), False
+        metadata = _metadata_file(src) if install_args.get("check_mode") else None
+        if metadata is not None:
+            return _plan_from_metadata(src, metadata, parsed, origin, runner, install_args), False
         path = src
         if os.path.isfile(src) and writable_by_others(src):
             path = private_copy(src, tmpdir)

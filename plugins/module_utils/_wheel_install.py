@@ -40,7 +40,7 @@ from email.parser import HeaderParser
 
 from ansible_collections.offline.wagon.plugins.module_utils._errors import CommandError, WagonError
 from ansible_collections.offline.wagon.plugins.module_utils._journal import Journal
-from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name
+from ansible_collections.offline.wagon.plugins.module_utils._naming import canonicalize_name, same_version
 from ansible_collections.offline.wagon.plugins.module_utils._runner import WORK_TIMEOUT, hermetic_environment
 from ansible_collections.offline.wagon.plugins.module_utils._wheel import parse_core_metadata
 
@@ -225,14 +225,13 @@ class _Wheel(object):
         filename = os.path.basename(self.path)
         fields = filename[:-4].split("-") if filename.endswith(".whl") else []
         info_name, _dash, info_version = self.info_dir[: -len(".dist-info")].rpartition("-")
-        names = {canonicalize_name(self.name), canonicalize_name(info_name)}
-        versions = {_comparable_version(self.version), _comparable_version(info_version)}
+        names, versions = [info_name], [info_version]
         if len(fields) in (5, 6):
-            names.add(canonicalize_name(fields[0]))
-            versions.add(_comparable_version(fields[1]))
-        if len(names) != 1:
+            names.append(fields[0])
+            versions.append(fields[1])
+        if any(canonicalize_name(name) != canonicalize_name(self.name) for name in names):
             self._fail("its file name, %s and METADATA (Name: %s) name different distributions" % (self.info_dir, self.name))
-        if len(versions) != 1:
+        if not all(same_version(version, self.version) for version in versions):
             self._fail("its file name, %s and METADATA (Version: %s) give different versions" % (self.info_dir, self.version))
 
     def entry_points(self):
@@ -254,14 +253,6 @@ class _Wheel(object):
 
     def close(self):
         self.zip.close()
-
-
-def _comparable_version(version):
-    """A version as file names spell it (``-`` becomes ``_``), lower case, without trailing ``.0``s."""
-    parts = str(version).strip().lower().replace("-", "_").split(".")
-    while len(parts) > 1 and parts[-1] == "0":
-        parts.pop()
-    return ".".join(parts)
 
 
 def _destination(wheel, member, scheme):

@@ -690,6 +690,9 @@ case("wheel", pattern="outside|escape|'\\.\\.'|entry|script|name", name="wheel-c
     members=lambda s: [good_module(), ("%s/entry_points.txt" % INFO, ("[console_scripts]\n%s = %s:main\n" % (dotdot(s), DIST)).encode())]))
 case("wheel", pattern="dist-info|name|METADATA", name="wheel-dist-info-name-mismatch")(hostile_wheel(
     members=[good_module()], info="other_pkg-1.0.dist-info"))
+# METADATA agrees with the file name, so only the identity check (not the outcome check) can refuse it.
+case("wheel", pattern="dist-info|version", name="wheel-dist-info-version-differs")(hostile_wheel(
+    members=[good_module()], info="hostile_demo-9.9.dist-info"))
 case("wheel", pattern="dist-info|name|METADATA", name="wheel-metadata-name-differs")(hostile_wheel(
     members=[good_module()], metadata_name="other-pkg"))
 case("wheel", pattern="dist-info|version|METADATA", name="wheel-metadata-version-differs")(hostile_wheel(
